@@ -1,0 +1,1 @@
+"""The HTTP API: a small ASGI application (routes, auth, negotiation, representations)."""

@@ -1,0 +1,213 @@
+"""The ASGI application: the request pipeline that runs around every route.
+
+Pipeline: read the request -> find the route -> authenticate -> check the scope -> bind
+the input -> (group variant) resolve the member -> call the route -> negotiate and render.
+Every error, whatever raised it, is rendered by `_error_reply`: the one place errors map
+to HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthorized
+from ..services import account
+from ..store.db import Database, DatabaseUnavailable, open_database
+from .contracts import INVALID
+from .http import HttpError, Reply, Request, Route, Routes, error_reply
+from .negotiation import JSON, negotiate
+from .representation import to_json, to_xml
+
+log = logging.getLogger("phonechat.api")
+access_log = logging.getLogger("phonechat.access")
+
+_WWW_AUTH = [(b"www-authenticate", b"Bearer")]
+
+
+class App:
+    def __init__(self, settings: Any, routes: Routes, clock: Any, db: Database | None = None,
+                 metrics: Any = None) -> None:
+        self.settings = settings
+        self.routes = routes
+        self.clock = clock
+        self.db: Database | None = db
+        self._owns_db = db is None
+        self.metrics = metrics
+        self.max_body = settings.max_body_bytes
+        self.access_log = settings.access_log
+
+    # --- ASGI -----------------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:  # pragma: no cover - reported by the server
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def startup(self) -> None:
+        if self.db is None:
+            s = self.settings
+            self.db = await open_database(s.database_url, pool_min=s.pool_min,
+                                          pool_max=s.pool_max, acquire_timeout=s.pool_timeout)
+
+    async def shutdown(self) -> None:
+        if self.db is not None and self._owns_db:
+            await self.db.close()
+            self.db = None
+
+    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        started = time.perf_counter()
+        headers = dict(scope["headers"])
+        request_id = _request_id(headers.get(b"x-request-id"))
+        route_path = scope["path"]
+        fmt, ctype = negotiate(_h(headers, b"accept"), _h(headers, b"content-type"))
+        camel = headers.get(b"x-casetype", b"").lower() == b"camelcase"
+        try:
+            route = self._route(scope)
+            route_path = route.path
+            body = await self._read_body(headers, receive)
+            req = Request(scope, headers, body, request_id, self)
+            reply = await self._run(route, req)
+            extra: list[tuple[bytes, bytes]] = []
+        except Exception as exc:  # the one place errors become responses
+            reply, extra = _error_reply(exc, scope, headers, request_id)
+        if fmt == JSON:
+            payload = to_json(reply.contract, reply.values, camel)
+        else:
+            payload = to_xml(reply.contract, reply.values)
+        await send({
+            "type": "http.response.start",
+            "status": reply.status,
+            "headers": [
+                (b"content-type", ctype.encode()),
+                (b"content-length", str(len(payload)).encode()),
+                (b"x-request-id", request_id.encode()),
+                *extra,
+            ],
+        })
+        await send({"type": "http.response.body", "body": payload})
+        elapsed = time.perf_counter() - started
+        if self.metrics is not None:
+            self.metrics.observe(scope["method"], route_path, reply.status, elapsed)
+        if self.access_log:
+            access_log.info("request", extra={"fields": {
+                "request_id": request_id, "method": scope["method"], "path": scope["path"],
+                "status": reply.status, "ms": round(elapsed * 1000, 3)}})
+
+    def _route(self, scope: dict[str, Any]) -> Route:
+        path = scope["path"].lower()
+        if len(path) > 1 and path.endswith("/"):
+            path = path[:-1]
+        methods = self.routes.table.get(path)
+        if methods is None:
+            raise HttpError(404, "No HTTP resource was found that matches the request URI "
+                                 f"'{_absolute_uri(scope)}'.")
+        route = methods.get(scope["method"])
+        if route is None:
+            allow = ", ".join(sorted(methods)).encode()
+            raise HttpError(405, "The requested resource does not support http method "
+                                 f"'{scope['method']}'.", [(b"allow", allow)])
+        return route
+
+    async def _read_body(self, headers: dict[bytes, bytes], receive: Any) -> bytes:
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            raise HttpError(413, f"The request body is larger than {self.max_body} bytes.")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > self.max_body:
+                    raise HttpError(413, f"The request body is larger than {self.max_body} bytes.")
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+    async def _run(self, route: Route, req: Request) -> Reply:
+        if route.auth:
+            token = _bearer_token(req.headers.get(b"authorization"))
+            if token is None:
+                raise Unauthorized()
+            req.grant = await account.authenticate(self.db, token, req.now)  # type: ignore[arg-type]
+            if route.scope is not None and route.scope not in req.grant.scopes:
+                raise Forbidden(f"This request needs the scope '{route.scope}', which the "
+                                "access token was not granted.")
+            req.actor = req.grant.user
+        args = route.input.bind(req.raw_input(route.input.name)) if route.input else {}
+        if route.as_member:
+            req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]
+        return await route.handler(req, args)
+
+
+def _h(headers: dict[bytes, bytes], name: bytes) -> str | None:
+    v = headers.get(name)
+    return v.decode("latin-1") if v is not None else None
+
+
+def _bearer_token(value: bytes | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.decode("latin-1").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def _request_id(incoming: bytes | None) -> str:
+    """Keep a caller's (or proxy's) sane X-Request-ID, else make one."""
+    if incoming and len(incoming) <= 64 and incoming.replace(b"-", b"").isalnum():
+        return incoming.decode()
+    return os.urandom(8).hex()
+
+
+def _absolute_uri(scope: dict[str, Any]) -> str:
+    headers = dict(scope["headers"])
+    host = headers.get(b"host", b"localhost").decode("latin-1")
+    qs = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}{scope['path']}" + (f"?{qs}" if qs else "")
+
+
+def _error_reply(exc: Exception, scope: dict[str, Any], headers: dict[bytes, bytes],
+                 request_id: str) -> tuple[Reply, list[tuple[bytes, bytes]]]:
+    if isinstance(exc, Invalid):
+        return Reply(INVALID, {"Message": exc.message, "ModelState": exc.errors}, 400), []
+    if isinstance(exc, HttpError):
+        return error_reply(exc.status, exc.message), exc.headers
+    if isinstance(exc, RuleBroken):
+        return error_reply(400, exc.message), []
+    if isinstance(exc, NotFound):
+        return error_reply(404, exc.message), []
+    if isinstance(exc, Unauthorized):
+        return error_reply(401, exc.message), _WWW_AUTH
+    if isinstance(exc, Forbidden):
+        return error_reply(403, exc.message), []
+    if isinstance(exc, DatabaseUnavailable):
+        log.warning("database unavailable", extra={"fields": {
+            "request_id": request_id, "path": scope["path"], "error": str(exc)}})
+        return (error_reply(503, "The service is temporarily unavailable. Try again shortly."),
+                [(b"retry-after", b"1")])
+    log.exception("unexpected failure", extra={"fields": {
+        "request_id": request_id, "method": scope["method"], "path": scope["path"]}})
+    return error_reply(500, "An error has occurred."), []

@@ -1,0 +1,74 @@
+"""The response types, as the original's DataContracts: names, JSON order, namespaces."""
+
+from __future__ import annotations
+
+from .representation import (
+    BOOL, CREDITS, DATE, DC, INT, LIST, MAP, OBJECT, STR, Contract, Member,
+)
+
+NS_PROFILE = DC + "API.Models.Profile"
+NS_BOOKINGS = DC + "API.Models.PhoneChat.Bookings"
+NS_MADE = DC + "API.Models.PhoneChat.Bookings.Made"
+NS_ACCOUNT = DC + "API.Models.Account"
+
+
+def _ratings() -> list[Member]:
+    # Declared by a base type in API.Models.Profile (hence their own xmlns in XML).
+    return [Member(n, INT, declared_in=NS_PROFILE)
+            for n in ("Total", "Positive", "Neutral", "Negative", "Ratings", "Disputes")]
+
+
+BOOKING_USER = Contract("PhoneChatBookingUser", NS_BOOKINGS, [
+    Member("UserID", INT),
+    Member("Nickname", STR),
+    Member("PhoneNumber", STR),
+    Member("SkypeName", STR),
+    *_ratings(),
+])
+
+
+def _booking_members() -> list[Member]:
+    return [
+        Member("BookingID", INT),
+        Member("Duration", INT),
+        Member("Credits", CREDITS),
+        Member("Status", STR),
+        Member("Method", INT),
+        Member("PhoneNumber", STR),
+        Member("SkypeName", STR),
+        Member("CreateDate", DATE),
+        Member("SessionDate", DATE),
+        Member("AcceptBy", DATE),
+        Member("AcceptedDate", DATE),
+        Member("ConfirmedDate", DATE),
+        Member("CancelledDate", DATE),
+        Member("CancelledReason", STR),
+        Member("CancelledBy", STR),
+        Member("RejectedReason", STR),
+        Member("LastUpdated", DATE),
+        Member("Comments", STR),
+    ]
+
+
+MADE_BOOKING = Contract("MadeBooking", NS_MADE, [
+    *_booking_members(),
+    Member("ActionClient", STR),
+    Member("Candidate", OBJECT, BOOKING_USER),
+])
+
+# The body of every error: {"Message": ...} and, for invalid input, ModelState.
+ERROR = Contract("Error", None, [Member("Message", STR)])
+INVALID = Contract("Error", None, [Member("Message", STR), Member("ModelState", MAP)])
+
+CREDENTIALS = Contract("VerifyCredentials", NS_ACCOUNT, [
+    Member("UserID", INT),
+    Member("Nickname", STR),
+    Member("GroupID", INT),
+    Member("GroupName", STR),
+    Member("IsGroupManager", BOOL),
+])
+
+PERMISSION = Contract("Permission", NS_ACCOUNT, [Member("Permission", STR), Member("Status", STR)])
+PERMISSIONS = Contract("Permissions", NS_ACCOUNT, [Member("Permissions", LIST, PERMISSION)])
+
+SANDBOX_CLOCK = Contract("SandboxClock", DC + "API.Models.Sandbox", [Member("Now", DATE)])

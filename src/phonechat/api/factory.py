@@ -1,0 +1,29 @@
+"""Builds the application for `serve`, `sandbox` and the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..clock import SystemClock
+from ..settings import Settings
+from ..store.db import Database
+from . import account_routes, phonechat_routes, sandbox_routes
+from .app import App
+from .http import Routes
+
+
+def build_routes(*, sandbox: bool) -> Routes:
+    routes = Routes()
+    for module in (phonechat_routes, account_routes):
+        routes.merge(module.routes)
+    if sandbox:
+        routes.merge(sandbox_routes.routes)
+    return routes
+
+
+def create_app(settings: Settings | None = None, *, clock: Any = None,
+               db: Database | None = None) -> App:
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock(settings.timezone)
+    sandbox = settings.sandbox and getattr(clock, "movable", False)
+    return App(settings, build_routes(sandbox=sandbox), clock, db)

@@ -1,0 +1,213 @@
+"""One description of each response type, walked by both the JSON and the XML encoder.
+
+A `Contract` lists its members in JSON order (the published samples' order). XML order
+and namespaces follow the .NET DataContractSerializer: members of a base type first,
+then the type's own, each group sorted ordinally; each element in the namespace of the
+type that declares it. See ../shared/spec/wire-format.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+DC = "http://schemas.datacontract.org/2004/07/"
+
+INT, STR, BOOL, DATE, CREDITS, OBJECT, LIST, MAP = (
+    "int", "str", "bool", "date", "credits", "object", "list", "map")
+
+
+def camel_case(name: str) -> str:
+    """Json.NET's CamelCasePropertyNamesContractResolver: BookingID -> bookingID, ID -> id."""
+    chars = list(name)
+    for i, ch in enumerate(chars):
+        if i == 1 and not ch.isupper():
+            break
+        if i > 0 and i + 1 < len(chars) and not chars[i + 1].isupper():
+            break
+        chars[i] = ch.lower()
+    return "".join(chars)
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    kind: str
+    of: "Contract | None" = None  # the type of an OBJECT member, or of a LIST's items
+    declared_in: str | None = None  # namespace of a base type that declares it; None: own
+
+    @property
+    def camel(self) -> str:
+        return camel_case(self.name)
+
+
+@dataclass
+class Contract:
+    name: str  # the XML root / item element name
+    namespace: str | None  # None: no namespace at all (the error body)
+    members: Sequence[Member]
+    xml_members: list[Member] = field(init=False)
+    camel_names: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        base = sorted((m for m in self.members if m.declared_in), key=lambda m: m.name)
+        own = sorted((m for m in self.members if not m.declared_in), key=lambda m: m.name)
+        self.xml_members = base + own
+        self.camel_names = [m.camel for m in self.members]
+
+    def ns_of(self, m: Member) -> str | None:
+        return m.declared_in or self.namespace
+
+
+# --- scalar formats -------------------------------------------------------------------
+
+
+def format_date(d: datetime) -> str:
+    """`2018-01-21T12:48:13.412`: seconds always, the fraction without trailing zeros."""
+    s = d.isoformat()
+    return s.rstrip("0") if d.microsecond else s
+
+
+def credits_json(units: int) -> int | float:
+    """8 credits -> 8, 8.5 -> 8.5 (a JSON number, as the sample shows)."""
+    whole, frac = divmod(units, 10_000)
+    return whole if frac == 0 else units / 10_000
+
+
+def credits_xml(units: int) -> str:
+    """Four decimal places, as DataContract writes a decimal of scale 4: 8 -> 8.0000."""
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), 10_000)
+    return f"{sign}{whole}.{frac:04d}"
+
+
+# --- JSON -----------------------------------------------------------------------------
+
+
+def _json_value(m: Member, v: Any, camel: bool) -> Any:
+    if v is None:
+        return None
+    k = m.kind
+    if k == DATE:
+        return format_date(v)
+    if k == CREDITS:
+        return credits_json(v)
+    if k == OBJECT:
+        return json_object(m.of, v, camel)  # type: ignore[arg-type]
+    if k == LIST:
+        return [json_object(m.of, item, camel) for item in v]  # type: ignore[arg-type]
+    return v
+
+
+def json_object(c: Contract, values: Mapping[str, Any], camel: bool = False) -> dict[str, Any]:
+    names = c.camel_names if camel else [m.name for m in c.members]
+    return {n: _json_value(m, values.get(m.name), camel) for n, m in zip(names, c.members)}
+
+
+def to_json(c: Contract, values: Any, camel: bool = False) -> bytes:
+    """Compact UTF-8 JSON; a list of values gives a JSON array of the contract."""
+    if isinstance(values, list):
+        return orjson.dumps([json_object(c, v, camel) for v in values])
+    return orjson.dumps(json_object(c, values, camel))
+
+
+# --- XML ------------------------------------------------------------------------------
+
+
+def _escape(s: str) -> str:
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    return s
+
+
+def _xml_text(m: Member, v: Any) -> str:
+    k = m.kind
+    if k == DATE:
+        return format_date(v)
+    if k == CREDITS:
+        return credits_xml(v)
+    if k == BOOL:
+        return "true" if v else "false"
+    return _escape(str(v))
+
+
+class _XmlWriter:
+    """Writes one document. `default` is the in-scope default namespace, `prefixes` the
+    prefixed ones (namespace -> prefix), as DataContractSerializer declares them; `depth`
+    is the element depth of the parent of what is being written (the root is 1)."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def members(self, c: Contract, values: Mapping[str, Any], default: str | None,
+                prefixes: dict[str, str], depth: int) -> None:
+        for m in c.xml_members:
+            self.member(m, c.ns_of(m), values.get(m.name), default, prefixes, depth)
+
+    def member(self, m: Member, ns: str | None, v: Any, default: str | None,
+               prefixes: dict[str, str], depth: int) -> None:
+        # The element's name and any namespace declaration its namespace needs.
+        if ns == default:
+            tag, decl, inner_default = m.name, "", default
+        elif ns in prefixes:
+            tag, decl, inner_default = f"{prefixes[ns]}:{m.name}", "", default
+        else:
+            tag, decl, inner_default = m.name, f' xmlns="{ns}"', ns
+        if v is None:
+            self.out.append(f'<{tag}{decl} i:nil="true" />')
+            return
+        if m.kind in (OBJECT, LIST):
+            inner = m.of
+            assert inner is not None
+            inner_prefixes = prefixes
+            if inner.namespace not in (inner_default, None) and inner.namespace not in prefixes:
+                # DataContractSerializer names a prefix after the element's depth + 2
+                # (the root is depth 1): the sample's Candidate says d4p1.
+                prefix = f"d{depth + 3}p1"
+                decl += f' xmlns:{prefix}="{inner.namespace}"'
+                inner_prefixes = {**prefixes, inner.namespace: prefix}
+            self.out.append(f"<{tag}{decl}>")
+            if m.kind == OBJECT:
+                self.members(inner, v, inner_default, inner_prefixes, depth + 1)
+            else:
+                item = Member(inner.name, OBJECT, inner)
+                for each in v:
+                    self.member(item, inner.namespace, each, inner_default, inner_prefixes,
+                                depth + 1)
+            self.out.append(f"</{tag}>")
+        elif m.kind == MAP:  # ModelState: one element per key, its messages joined by spaces
+            self.out.append(f"<{tag}{decl}>")
+            for key, messages in v.items():
+                self.out.append(f"<{key}>{_escape(' '.join(messages))}</{key}>")
+            self.out.append(f"</{tag}>")
+        else:
+            self.out.append(f"<{tag}{decl}>{_xml_text(m, v)}</{tag}>")
+
+
+def to_xml(c: Contract, values: Any) -> bytes:
+    """One line of DataContract XML, no declaration; a list gives ArrayOf<Contract>."""
+    w = _XmlWriter()
+    if c.namespace is None:
+        w.out.append(f"<{c.name}>")
+        w.members(c, values, None, {}, 1)
+        w.out.append(f"</{c.name}>")
+    elif isinstance(values, list):
+        w.out.append(f'<ArrayOf{c.name} xmlns:i="{XSI}" xmlns="{c.namespace}">')
+        item = Member(c.name, OBJECT, c)
+        for v in values:
+            w.member(item, c.namespace, v, c.namespace, {}, 1)
+        w.out.append(f"</ArrayOf{c.name}>")
+    else:
+        w.out.append(f'<{c.name} xmlns:i="{XSI}" xmlns="{c.namespace}">')
+        w.members(c, values, c.namespace, {}, 1)
+        w.out.append(f"</{c.name}>")
+    return "".join(w.out).encode()

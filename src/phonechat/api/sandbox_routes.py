@@ -1,0 +1,33 @@
+"""Sandbox-only routes: the movable clock. Never mounted by `phonechat serve`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..domain.validation import FieldError
+from .contracts import SANDBOX_CLOCK
+from .http import Reply, Request, Routes
+from .inputs import Field, Input
+
+routes = Routes()
+
+
+def wall_clock_time(name: str, raw: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(raw)).replace(tzinfo=None)
+    except ValueError:
+        raise FieldError(f"The value '{raw}' is not valid for {name}: "
+                         "expected a date like 2018-01-21T14:00:00.") from None
+
+
+@routes.get("/v1/Sandbox/Clock", auth=False)
+async def read_clock(req: Request, args: dict[str, Any]) -> Reply:
+    return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})
+
+
+@routes.post("/v1/Sandbox/Clock", auth=False,
+             input=Input("SandboxClock", (Field("Now", wall_clock_time),)))
+async def move_clock(req: Request, args: dict[str, Any]) -> Reply:
+    req.app.clock.set(args["Now"])
+    return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})

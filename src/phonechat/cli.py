@@ -1,0 +1,223 @@
+"""The `phonechat` command: serve, sandbox, db, and admin tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+import orjson
+
+from .settings import Settings
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+@click.group()
+def main() -> None:
+    """PhoneChat bookings API, v1. Settings come from PHONECHAT_* environment variables."""
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (PHONECHAT_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (PHONECHAT_PORT, 8000).")
+@click.option("--workers", type=int, default=None, help="Worker processes (PHONECHAT_WORKERS, 1).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the API for real (database from PHONECHAT_DATABASE_URL)."""
+    import uvicorn
+
+    s = Settings.from_env(host=host, port=port, workers=workers)
+    os.environ["PHONECHAT_DATABASE_URL"] = s.database_url
+    uvicorn.run("phonechat.api.asgi:app", host=s.host, port=s.port, workers=s.workers,
+                loop="uvloop", http="httptools", lifespan="on", access_log=False,
+                log_config=None, timeout_graceful_shutdown=30)
+
+
+# --- sandbox ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--db", "db_path", default="phonechat-sandbox.db", show_default=True,
+              help="The SQLite file (made anew each start).")
+@click.option("--clock", "clock_at", default=None,
+              help="Start the clock frozen at this wall-clock time, e.g. 2018-01-21T14:00:00 "
+                   "(default: now, frozen).")
+@click.option("--manifest", is_flag=True, help="Print the users, tokens and bookings as JSON.")
+def sandbox(port: int, host: str, db_path: str, clock_at: str | None, manifest: bool) -> None:
+    """A fresh SQLite database with demo data, served with a movable clock."""
+    from . import sandbox as demo
+
+    if manifest:
+        if not Path(db_path).exists():
+            raise click.ClickException(f"No sandbox database at {db_path}: run "
+                                       f"`phonechat sandbox --db {db_path}` first.")
+        click.echo(orjson.dumps(demo.manifest(), option=orjson.OPT_INDENT_2).decode())
+        return
+
+    import uvicorn
+
+    from .api.factory import create_app
+    from .clock import FrozenClock, SystemClock
+    from .logs import configure
+    from .store.db import SqliteDatabase
+    from .store.migrate import upgrade
+
+    settings = Settings.from_env(database_url=f"sqlite:///{db_path}", sandbox=True,
+                                 host=host, port=port)
+    start = (datetime.fromisoformat(clock_at) if clock_at
+             else SystemClock(settings.timezone).now().replace(microsecond=0))
+    for suffix in ("", "-wal", "-shm"):
+        Path(db_path + suffix).unlink(missing_ok=True)
+    upgrade(settings.database_url)
+    db = SqliteDatabase(db_path)
+    _run(demo.seed(db, start))
+    configure(settings.log_level, settings.access_log)
+    click.echo(f"Sandbox on http://{host}:{port} (database {db_path}, clock {start.isoformat()}).\n"
+               f"  Try: curl -H 'Authorization: bearer sandbox-client' "
+               f"'http://{host}:{port}/v1/PhoneChat/MadeBookingDetails?BookingID=1'\n"
+               f"  Tokens and booking IDs: phonechat sandbox --manifest --db {db_path}",
+               err=True)
+    app = create_app(settings, clock=FrozenClock(start), db=db)
+    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools", lifespan="on",
+                access_log=False, log_config=None)
+
+
+# --- db ---------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations to PHONECHAT_DATABASE_URL."""
+    from .store.migrate import upgrade
+
+    upgrade(Settings.from_env().database_url, revision)
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the schema revision of PHONECHAT_DATABASE_URL."""
+    from .store.migrate import current
+
+    current(Settings.from_env().database_url)
+
+
+# --- admin tasks ------------------------------------------------------------------------
+
+
+async def _with_db(work):  # type: ignore[no-untyped-def]
+    from .store.db import open_database
+
+    db = await open_database(Settings.from_env().database_url, pool_min=1, pool_max=2)
+    try:
+        return await work(db)
+    finally:
+        await db.close()
+
+
+def _now() -> datetime:
+    from .clock import SystemClock
+
+    return SystemClock(Settings.from_env().timezone).now()
+
+
+@main.group()
+def users() -> None:
+    """Users."""
+
+
+@users.command("create")
+@click.option("--id", "user_id", type=int, required=True)
+@click.option("--nickname", required=True)
+def users_create(user_id: int, nickname: str) -> None:
+    """Add a user."""
+    from .store import accounts
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        async with db.transaction() as tx:
+            await accounts.insert_user(tx, id=user_id, nickname=nickname, at=_now())
+
+    _run(_with_db(work))
+    click.echo(f"user {user_id} {nickname} created")
+
+
+@main.group()
+def tokens() -> None:
+    """Access tokens."""
+
+
+@tokens.command("issue")
+@click.option("--user", "user_id", type=int, required=True, help="The UserID the token acts as.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              help="A scope to grant (repeat for several), e.g. account_phonechat_bookings.")
+@click.option("--expires-in", type=int, default=3600, show_default=True, help="Seconds.")
+def tokens_issue(user_id: int, scopes: tuple[str, ...], expires_in: int) -> None:
+    """Issue an access token (printed once; only its hash is stored)."""
+    from .domain.access import SCOPES, token_hash
+    from .store import accounts
+
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise click.BadParameter(f"unknown scope(s) {', '.join(unknown)}; known: "
+                                 f"{', '.join(SCOPES)}", param_hint="--scope")
+    token = secrets.token_urlsafe(32)
+    now = _now()
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        async with db.transaction() as tx:
+            await accounts.insert_token(tx, token_hash=token_hash(token), user_id=user_id,
+                                        scopes=" ".join(scopes),
+                                        expires_at=now + timedelta(seconds=expires_in), at=now)
+
+    try:
+        _run(_with_db(work))
+    except Exception as exc:  # a foreign key failure: no such user
+        raise click.ClickException(f"could not issue the token: {exc}") from None
+    click.echo(token)
+
+
+@main.group()
+def credits() -> None:
+    """Credits."""
+
+
+@credits.command("deposit")
+@click.option("--user", "user_id", type=int, required=True)
+@click.option("--amount", required=True, help="Credits, up to 4 decimal places.")
+def credits_deposit(user_id: int, amount: str) -> None:
+    """Add credits bought outside the API to a user's balance (a ledger transfer)."""
+    from .domain.credits import NotAnAmount, to_units
+    from .store import ledger
+
+    try:
+        units = to_units(amount)
+    except NotAnAmount:
+        raise click.BadParameter("not an amount with at most 4 decimal places",
+                                 param_hint="--amount") from None
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        async with db.transaction() as tx:
+            await ledger.deposit(tx, user_id=user_id, amount=units, reason="deposit", at=_now())
+
+    _run(_with_db(work))
+    click.echo(f"deposited {amount} credits to user {user_id}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The sandbox's demo data: deterministic users, tokens and bookings in every state.
+
+Bookings 1 and 2 are the reference samples with their exact values; the others are
+placed relative to the clock at seeding time, so "future" bookings are in the future.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from .domain.access import PHONECHAT, SCOPES, token_hash
+from .domain.credits import to_units
+from .store import accounts, bookings, ledger
+from .store.db import Database
+
+ALL_SCOPES = " ".join(SCOPES)
+
+# role -> (UserID, Nickname, ratings (positive, neutral, negative, disputes), token)
+USERS: dict[str, tuple[int, str, tuple[int, int, int, int], str]] = {
+    "client": (100, "BookingUser", (12, 1, 0, 0), "sandbox-client"),
+    "candidate": (123456, "BookedUser", (7, 0, 1, 0), "sandbox-candidate"),
+    "manager": (300, "GroupManager", (3, 0, 0, 0), "sandbox-manager"),
+    "member": (301, "GroupMember", (5, 2, 0, 1), "sandbox-member"),
+    "outsider": (400, "Outsider", (0, 0, 0, 0), "sandbox-outsider"),
+}
+TOKEN_WITHOUT_PHONECHAT = "sandbox-client-without-phonechat"
+TOKEN_EXPIRED = "sandbox-client-expired"
+GROUP = (10, "Demo Agency")
+
+BOOKING_IDS = {
+    "sample_details": 1, "sample_cancel": 2, "pending": 3, "accepted": 4, "rejected": 5,
+    "confirmed_future": 6, "confirmed_past": 7, "cancelled": 8, "member_pending": 9,
+}
+
+SAMPLE_COMMENT = "Hi, I had a great time last weekend, I want to do it again tonight!"
+
+
+def _d(s: str) -> datetime:
+    return datetime.fromisoformat(s)
+
+
+def _bookings(now: datetime) -> list[dict[str, Any]]:
+    client, candidate = USERS["client"][0], USERS["candidate"][0]
+    t = now.replace(second=0, microsecond=0)
+    day, hour = timedelta(days=1), timedelta(hours=1)
+    base = dict(client_id=client, candidate_id=candidate, phone_number=None, skype_name=None,
+                accepted_date=None, confirmed_date=None, cancelled_date=None,
+                cancelled_reason=None, cancelled_by=None, rejected_reason=None, comments=None)
+    return [
+        # The MadeBookingDetails sample.
+        {**base, "id": 1, "duration": 15, "credits": to_units(8), "status": "Confirmed",
+         "method": 2, "create_date": _d("2018-01-20T12:34:56.789"),
+         "session_date": _d("2018-01-22T21:30:00"), "accept_by": _d("2018-01-22T00:00:00"),
+         "accepted_date": _d("2018-01-21T12:48:13.412"),
+         "confirmed_date": _d("2018-01-21T13:24:05.987"),
+         "last_updated": _d("2018-01-21T13:24:05.987")},
+        # The CancelMadeBooking sample, before it is cancelled.
+        {**base, "id": 2, "duration": 15, "credits": to_units(8), "status": "Pending",
+         "method": 1, "phone_number": "44...", "create_date": _d("2018-01-20T12:34:56.789"),
+         "session_date": _d("2018-01-22T21:30:00"), "accept_by": _d("2018-01-22T00:00:00"),
+         "last_updated": _d("2018-01-21T13:24:05.987"), "comments": SAMPLE_COMMENT},
+        {**base, "id": 3, "duration": 15, "credits": to_units(10), "status": "Pending",
+         "method": 3, "skype_name": "booking.user", "create_date": t - hour,
+         "session_date": t + 3 * day, "accept_by": t + 2 * day, "last_updated": t - hour,
+         "comments": "Looking forward to it."},
+        {**base, "id": 4, "duration": 20, "credits": to_units("12.5"), "status": "Accepted",
+         "method": 1, "phone_number": "07700900456", "create_date": t - 2 * day,
+         "session_date": t + 2 * day, "accept_by": t + day, "accepted_date": t - day,
+         "last_updated": t - day},
+        {**base, "id": 5, "duration": 10, "credits": to_units(6), "status": "Rejected",
+         "method": 2, "create_date": t - 3 * day, "session_date": t + 4 * day,
+         "accept_by": t + 3 * day, "rejected_reason": "Sorry, I am away that week.",
+         "last_updated": t - 2 * day},
+        {**base, "id": 6, "duration": 30, "credits": to_units(15), "status": "Confirmed",
+         "method": 2, "create_date": t - 3 * day, "session_date": t + day,
+         "accept_by": t + 12 * hour, "accepted_date": t - 2 * day,
+         "confirmed_date": t - 2 * day + hour, "last_updated": t - 2 * day + hour},
+        {**base, "id": 7, "duration": 30, "credits": to_units(20), "status": "Confirmed",
+         "method": 3, "skype_name": "booking.user", "create_date": t - 6 * day,
+         "session_date": t - 2 * day, "accept_by": t - 3 * day, "accepted_date": t - 5 * day,
+         "confirmed_date": t - 5 * day + hour, "last_updated": t - 5 * day + hour},
+        {**base, "id": 8, "duration": 15, "credits": to_units(9), "status": "Cancelled",
+         "method": 2, "create_date": t - 4 * day, "session_date": t + 2 * day,
+         "accept_by": t + day, "cancelled_date": t - day, "cancelled_reason": "Plans changed.",
+         "cancelled_by": USERS["client"][1], "last_updated": t - day},
+        {**base, "id": 9, "client_id": USERS["member"][0], "duration": 15,
+         "credits": to_units(10), "status": "Pending", "method": 2,
+         "create_date": t - 2 * hour, "session_date": t + 2 * day, "accept_by": t + day,
+         "last_updated": t - 2 * hour},
+    ]
+
+
+async def seed(db: Database, now: datetime) -> None:
+    """Fill an empty, migrated database with the demo data (one transaction)."""
+    far = now.replace(microsecond=0) + timedelta(days=3650)
+    async with db.transaction() as tx:
+        for uid, nickname, (pos, neu, neg, dis), _ in USERS.values():
+            await accounts.insert_user(tx, id=uid, nickname=nickname, at=now, positive=pos,
+                                       neutral=neu, negative=neg, disputes=dis)
+        await accounts.insert_group(tx, id=GROUP[0], name=GROUP[1],
+                                    manager_id=USERS["manager"][0])
+        for role in ("manager", "member"):
+            await accounts.insert_member(tx, user_id=USERS[role][0], group_id=GROUP[0])
+        await accounts.insert_settings(
+            tx, user_id=USERS["candidate"][0], takes_bookings=True,
+            price_per_minute=to_units("0.5"), method_performer_calls=True,
+            method_client_calls=True, method_skype=True, phone_number="07700900123",
+            skype_name="booked.user")
+        for uid, _, _, token in USERS.values():
+            await accounts.insert_token(tx, token_hash=token_hash(token), user_id=uid,
+                                        scopes=ALL_SCOPES, expires_at=far, at=now)
+        client_id = USERS["client"][0]
+        await accounts.insert_token(tx, token_hash=token_hash(TOKEN_WITHOUT_PHONECHAT),
+                                    user_id=client_id,
+                                    scopes=" ".join(s for s in SCOPES if s != PHONECHAT),
+                                    expires_at=far, at=now)
+        await accounts.insert_token(tx, token_hash=token_hash(TOKEN_EXPIRED), user_id=client_id,
+                                    scopes=ALL_SCOPES, expires_at=_d("2000-01-01T00:00:00"),
+                                    at=now)
+        for role, credits in (("client", 500), ("member", 200)):
+            await ledger.deposit(tx, user_id=USERS[role][0], amount=to_units(credits),
+                                 reason="sandbox deposit", at=now)
+        for b in _bookings(now):
+            await bookings.insert_booking(tx, **b)
+            if b["status"] == "Confirmed":  # a confirmed booking's credits are held
+                await ledger.hold(tx, booking_id=b["id"], from_user_id=b["client_id"],
+                                  amount=b["credits"], reason="confirmed",
+                                  at=b["confirmed_date"])
+    if db.dialect == "postgresql":
+        await _advance_identities(db)
+
+
+async def _advance_identities(db: Database) -> None:
+    """Explicit IDs were inserted: move PostgreSQL's identity sequences past them."""
+    from sqlalchemy import text
+
+    from .store.db import Query
+
+    async with db.transaction() as tx:
+        for table in ("users", "groups", "bookings"):
+            await tx.fetchval(Query(text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))")))
+
+
+def manifest() -> dict[str, Any]:
+    """What an app developer needs to call the sandbox."""
+    return {
+        "users": {role: {"UserID": uid, "Nickname": nick, "AccessToken": token}
+                  for role, (uid, nick, _, token) in USERS.items()},
+        "tokens": {"client_without_phonechat_scope": TOKEN_WITHOUT_PHONECHAT,
+                   "client_expired": TOKEN_EXPIRED},
+        "bookings": dict(BOOKING_IDS),
+    }

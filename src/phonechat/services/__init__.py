@@ -1,0 +1,1 @@
+"""Use cases: each loads, asks the domain, writes, in one transaction."""

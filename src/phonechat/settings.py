@@ -1,0 +1,54 @@
+"""Settings: one typed object, read from PHONECHAT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+
+
+def _bool(v: str) -> bool:
+    return v.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the data lives: sqlite:///path.db (embedded, the default) or
+    # postgresql://user@host:5432/dbname.
+    database_url: str = "sqlite:///phonechat.db"
+    # The wall-clock zone of every date in and out of the API (IANA name).
+    timezone: str = "Europe/London"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    # PostgreSQL connections per worker process (min and max), and how long a request
+    # waits for one before it is answered 503.
+    pool_min: int = 2
+    pool_max: int = 10
+    pool_timeout: float = 5.0
+    max_body_bytes: int = 64 * 1024
+    access_log: bool = True
+    log_level: str = "INFO"
+    # Sandbox only: the clock can be moved over HTTP (never in `phonechat serve`).
+    sandbox: bool = False
+    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = os.environ.get(f"PHONECHAT_{f.name.upper()}")
+            if raw is None:
+                continue
+            kind = f.type if isinstance(f.type, str) else f.type.__name__
+            if kind == "int":
+                values[f.name] = int(raw)
+            elif kind == "float":
+                values[f.name] = float(raw)
+            elif kind == "bool":
+                values[f.name] = _bool(raw)
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

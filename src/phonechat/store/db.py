@@ -1,0 +1,297 @@
+"""Database access: one small interface over asyncpg (PostgreSQL) and sqlite3 (embedded).
+
+`Query` holds a Core statement compiled once per dialect. A `Conn` runs queries with
+keyword arguments and returns rows that support `row["column"]`. `Database.transaction()`
+gives a Conn inside one transaction; `Database.connection()` one for plain reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+from sqlalchemy.sql import ClauseElement
+
+_DIALECTS = {
+    "postgresql": asyncpg_dialect.dialect(),
+    "sqlite": sqlite_dialect.dialect(paramstyle="qmark"),
+}
+
+
+class Query:
+    """A Core statement, compiled lazily once per dialect to (sql, parameter slots).
+
+    A slot is a `bindparam("name")` the caller supplies by keyword, or a constant the
+    statement itself carries (`kind == "user"` compiles to a parameter with a value).
+    """
+
+    __slots__ = ("statement", "_compiled")
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, tuple[tuple[str, bool, Any], ...]]] = {}
+
+    def compiled(self, dialect: str) -> tuple[str, tuple[tuple[str, bool, Any], ...]]:
+        c = self._compiled.get(dialect)
+        if c is None:
+            comp = self.statement.compile(dialect=_DIALECTS[dialect])
+            slots = []
+            for name in comp.positiontup or ():
+                bind = comp.binds[name]
+                slots.append((name, bool(bind.required), bind.value))
+            c = self._compiled[dialect] = (comp.string, tuple(slots))
+        return c
+
+
+Row = Any  # asyncpg.Record or sqlite3.Row: both index by column name
+
+
+class Conn(Protocol):
+    async def fetch(self, q: Query, **params: Any) -> Sequence[Row]: ...
+    async def fetchrow(self, q: Query, **params: Any) -> Row | None: ...
+    async def fetchval(self, q: Query, **params: Any) -> Any: ...
+    async def execute(self, q: Query, **params: Any) -> int: ...
+
+
+class Database(Protocol):
+    dialect: str
+
+    def transaction(self) -> Any: ...  # async context manager -> Conn
+    def connection(self) -> Any: ...  # async context manager -> Conn
+    async def close(self) -> None: ...
+    async def ping(self) -> None: ...
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached now (the API answers 503)."""
+
+
+def _args(slots: tuple[tuple[str, bool, Any], ...], params: dict[str, Any]) -> list[Any]:
+    return [params[name] if supplied else constant for name, supplied, constant in slots]
+
+
+# --- PostgreSQL ---------------------------------------------------------------------
+
+
+class _PgConn:
+    __slots__ = ("_c",)
+
+    def __init__(self, c: Any) -> None:
+        self._c = c
+
+    async def fetch(self, q: Query, **params: Any) -> Sequence[Row]:
+        sql, names = q.compiled("postgresql")
+        return await self._c.fetch(sql, *_args(names, params))
+
+    async def fetchrow(self, q: Query, **params: Any) -> Row | None:
+        sql, names = q.compiled("postgresql")
+        return await self._c.fetchrow(sql, *_args(names, params))
+
+    async def fetchval(self, q: Query, **params: Any) -> Any:
+        sql, names = q.compiled("postgresql")
+        return await self._c.fetchval(sql, *_args(names, params))
+
+    async def execute(self, q: Query, **params: Any) -> int:
+        sql, names = q.compiled("postgresql")
+        status = await self._c.execute(sql, *_args(names, params))
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+
+class PostgresDatabase:
+    """An asyncpg pool. asyncpg prepares and caches each statement per connection."""
+
+    dialect = "postgresql"
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, url: str, *, min_size: int = 2, max_size: int = 10,
+                      acquire_timeout: float = 5.0) -> "PostgresDatabase":
+        import asyncpg
+
+        class _Connection(asyncpg.Connection):  # type: ignore[misc, valid-type]
+            # We never change session state (no SET, no LISTEN, no temp tables), so the
+            # pool's per-release reset query (RESET ALL, UNLISTEN, ...) is wasted work.
+            def get_reset_query(self) -> str:
+                return ""
+
+        pool = await asyncpg.create_pool(
+            _asyncpg_url(url), min_size=min_size, max_size=max_size,
+            connection_class=_Connection,
+        )
+        db = cls(pool)
+        db.acquire_timeout = acquire_timeout
+        return db
+
+    acquire_timeout = 5.0
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[_PgConn]:
+        async with self._acquire() as c:
+            yield _PgConn(c)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_PgConn]:
+        async with self._acquire() as c:
+            async with c.transaction():
+                yield _PgConn(c)
+
+    @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[Any]:
+        import asyncpg
+
+        try:
+            c = await self._pool.acquire(timeout=self.acquire_timeout)
+        except (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError,
+                asyncpg.CannotConnectNowError) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        try:
+            yield c
+        except (OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        finally:
+            await self._pool.release(c)
+
+    async def ping(self) -> None:
+        async with self._acquire() as c:
+            await c.fetchval("SELECT 1")
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    def pool_stats(self) -> dict[str, int]:
+        return {"size": self._pool.get_size(), "idle": self._pool.get_idle_size(),
+                "max": self._pool.get_max_size()}
+
+
+def _asyncpg_url(url: str) -> str:
+    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix):]
+    return url
+
+
+# --- SQLite -------------------------------------------------------------------------
+
+# Naive datetimes are stored as ISO text with microseconds, which sorts correctly.
+sqlite3.register_adapter(datetime, lambda d: d.isoformat(" ", "microseconds"))
+sqlite3.register_converter("DATETIME", lambda b: datetime.fromisoformat(b.decode()))
+
+
+class _SqliteConn:
+    __slots__ = ("_c",)
+
+    def __init__(self, c: sqlite3.Connection) -> None:
+        self._c = c
+
+    async def fetch(self, q: Query, **params: Any) -> Sequence[Row]:
+        sql, names = q.compiled("sqlite")
+        return self._c.execute(sql, _args(names, params)).fetchall()
+
+    async def fetchrow(self, q: Query, **params: Any) -> Row | None:
+        sql, names = q.compiled("sqlite")
+        return self._c.execute(sql, _args(names, params)).fetchone()
+
+    async def fetchval(self, q: Query, **params: Any) -> Any:
+        row = await self.fetchrow(q, **params)
+        return None if row is None else row[0]
+
+    async def execute(self, q: Query, **params: Any) -> int:
+        sql, names = q.compiled("sqlite")
+        cur = self._c.execute(sql, _args(names, params))
+        if cur.description is not None:  # RETURNING: the rows must be read to count
+            return len(cur.fetchall())
+        return cur.rowcount
+
+
+class SqliteDatabase:
+    """The embedded database: one connection, used by one coroutine at a time.
+
+    SQLite calls take microseconds, so they run directly on the event loop. An asyncio
+    lock serialises use of the connection within the process; BEGIN IMMEDIATE takes
+    SQLite's write lock up front, which serialises writers across processes too (so a
+    check-then-write inside a transaction cannot race).
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._c = sqlite3.connect(
+            path, detect_types=sqlite3.PARSE_DECLTYPES, isolation_level=None,
+            check_same_thread=False, timeout=10.0,
+        )
+        self._c.row_factory = sqlite3.Row
+        self._c.execute("PRAGMA foreign_keys = ON")
+        self._c.execute("PRAGMA busy_timeout = 10000")
+        if path != ":memory:":
+            self._c.execute("PRAGMA journal_mode = WAL")
+        self._c.execute("PRAGMA synchronous = NORMAL")
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def connect(cls, url: str, **_: Any) -> "SqliteDatabase":
+        return cls(sqlite_path(url))
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[_SqliteConn]:
+        async with self._lock:
+            yield _SqliteConn(self._c)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_SqliteConn]:
+        async with self._lock:
+            self._c.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteConn(self._c)
+            except BaseException:
+                self._c.execute("ROLLBACK")
+                raise
+            else:
+                self._c.execute("COMMIT")
+
+    async def ping(self) -> None:
+        async with self._lock:
+            self._c.execute("SELECT 1")
+
+    async def close(self) -> None:
+        self._c.close()
+
+    def pool_stats(self) -> dict[str, int]:
+        return {"size": 1, "idle": 0 if self._lock.locked() else 1, "max": 1}
+
+
+def sqlite_path(url: str) -> str:
+    """`sqlite:///relative.db`, `sqlite:////abs/path.db` or `sqlite://` (in memory)."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    if rest in ("", "/", "/:memory:"):
+        return ":memory:"
+    return rest[1:] if rest.startswith("/") else rest
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres://"))
+
+
+async def open_database(url: str, *, pool_min: int = 2, pool_max: int = 10,
+                        acquire_timeout: float = 5.0) -> Database:
+    if is_postgres(url):
+        return await PostgresDatabase.connect(url, min_size=pool_min, max_size=pool_max,
+                                              acquire_timeout=acquire_timeout)
+    return await SqliteDatabase.connect(url)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL SQLAlchemy/Alembic want (asyncpg driver for PostgreSQL)."""
+    if is_postgres(url):
+        return "postgresql+asyncpg://" + _asyncpg_url(url)[len("postgresql://"):]
+    return url

@@ -1,0 +1,172 @@
+"""The schema, one definition for SQLite and PostgreSQL.
+
+Dates are naive wall-clock times in the service's time zone (as the API shows them).
+Credits are BIGINT units of 1/10,000 credit (see domain.credits).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite's rowid wants INTEGER
+Credits = sa.BigInteger
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("nickname", sa.String(50), nullable=False, unique=True),
+    sa.Column("rating_positive", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rating_neutral", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rating_negative", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("disputes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("password_hash", sa.String(200)),  # for the OAuth login page; None = cannot log in
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+groups = sa.Table(
+    "groups",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("manager_id", Id, sa.ForeignKey("users.id"), nullable=False, unique=True),
+)
+
+# A user belongs to at most one group; a group's manager is normally one of its members.
+group_members = sa.Table(
+    "group_members",
+    metadata,
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("group_id", Id, sa.ForeignKey("groups.id"), nullable=False, index=True),
+)
+
+phonechat_settings = sa.Table(
+    "phonechat_settings",
+    metadata,
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("takes_bookings", sa.Boolean, nullable=False),
+    sa.Column("price_per_minute", Credits, nullable=False),
+    sa.Column("method_performer_calls", sa.Boolean, nullable=False),  # Method 1
+    sa.Column("method_client_calls", sa.Boolean, nullable=False),  # Method 2
+    sa.Column("method_skype", sa.Boolean, nullable=False),  # Method 3
+    sa.Column("phone_number", sa.String(20)),
+    sa.Column("skype_name", sa.String(100)),
+)
+
+bookings = sa.Table(
+    "bookings",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("client_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("candidate_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("duration", sa.Integer, nullable=False),
+    sa.Column("credits", Credits, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("method", sa.SmallInteger, nullable=False),
+    sa.Column("phone_number", sa.String(20)),
+    sa.Column("skype_name", sa.String(100)),
+    sa.Column("create_date", sa.DateTime, nullable=False),
+    sa.Column("session_date", sa.DateTime, nullable=False),
+    sa.Column("accept_by", sa.DateTime, nullable=False),
+    sa.Column("accepted_date", sa.DateTime),
+    sa.Column("confirmed_date", sa.DateTime),
+    sa.Column("cancelled_date", sa.DateTime),
+    sa.Column("cancelled_reason", sa.String(500)),
+    sa.Column("cancelled_by", sa.String(50)),
+    sa.Column("rejected_reason", sa.String(500)),
+    sa.Column("last_updated", sa.DateTime, nullable=False),
+    sa.Column("comments", sa.String(1000)),
+    # Deleting removes a booking from one side's lists only; the other side and the
+    # ledger keep it.
+    sa.Column("deleted_by_client", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("deleted_by_candidate", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.CheckConstraint(
+        "status IN ('Pending','Accepted','Rejected','Confirmed','Cancelled')", name="status"
+    ),
+    sa.CheckConstraint("method IN (1, 2, 3)", name="method"),
+    sa.CheckConstraint("credits >= 0", name="credits"),
+    sa.CheckConstraint("client_id <> candidate_id", name="not_self"),
+    sa.Index("ix_bookings_client_created", "client_id", "create_date"),
+    sa.Index("ix_bookings_candidate_created", "candidate_id", "create_date"),
+)
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("api_key", sa.String(64), nullable=False, unique=True),  # the OAuth client_id
+    sa.Column("secret_hash", sa.String(200), nullable=False),
+    sa.Column("redirect_uri", sa.String(500), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# Tokens are stored as SHA-256 hashes of the opaque string the holder presents.
+access_tokens = sa.Table(
+    "access_tokens",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("application_id", Id, sa.ForeignKey("applications.id")),
+    sa.Column("scopes", sa.String(1000), nullable=False),  # space-separated
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_at", sa.DateTime),
+)
+
+# Double-entry credits: every movement is a transfer whose entries sum to zero.
+# An account's balance is the sum of its entries; `balance` caches it so that a
+# conditional UPDATE can refuse an overdraft atomically (`ledger check` verifies both agree).
+credit_accounts = sa.Table(
+    "credit_accounts",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    # 'user': a user's spendable credits; 'hold': one booking's held credits;
+    # 'world': the outside (purchases in, payouts out), the only one that may go negative.
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id")),
+    sa.Column("booking_id", Id, sa.ForeignKey("bookings.id")),
+    sa.Column("balance", Credits, nullable=False, server_default="0"),
+    sa.CheckConstraint("kind IN ('user','hold','world')", name="kind"),
+    sa.CheckConstraint("kind = 'world' OR balance >= 0", name="no_overdraft"),
+    # One spendable account per user, one hold account per booking (NULLs never collide
+    # in a plain unique constraint, hence partial indexes).
+    sa.Index(
+        "uq_credit_accounts_user", "user_id", unique=True,
+        postgresql_where=sa.text("kind = 'user'"), sqlite_where=sa.text("kind = 'user'"),
+    ),
+    sa.Index(
+        "uq_credit_accounts_hold", "booking_id", unique=True,
+        postgresql_where=sa.text("kind = 'hold'"), sqlite_where=sa.text("kind = 'hold'"),
+    ),
+)
+
+ledger_transfers = sa.Table(
+    "ledger_transfers",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("booking_id", Id, sa.ForeignKey("bookings.id"), index=True),
+    sa.Column("reason", sa.String(50), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+ledger_entries = sa.Table(
+    "ledger_entries",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("transfer_id", Id, sa.ForeignKey("ledger_transfers.id"), nullable=False, index=True),
+    sa.Column("account_id", Id, sa.ForeignKey("credit_accounts.id"), nullable=False, index=True),
+    sa.Column("amount", Credits, nullable=False),
+)
