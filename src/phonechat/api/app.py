@@ -17,7 +17,7 @@ from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthoriz
 from ..services import account
 from ..store.db import Database, DatabaseUnavailable, open_database
 from .contracts import INVALID
-from .http import HttpError, Reply, Request, Route, Routes, error_reply
+from .http import HttpError, RawReply, Reply, Request, Route, Routes, error_reply
 from .negotiation import JSON, negotiate
 from .representation import to_json, to_xml
 
@@ -90,7 +90,9 @@ class App:
             extra: list[tuple[bytes, bytes]] = []
         except Exception as exc:  # the one place errors become responses
             reply, extra = _error_reply(exc, scope, headers, request_id)
-        if fmt == JSON:
+        if isinstance(reply, RawReply):
+            payload, ctype, extra = reply.body, reply.content_type, reply.headers
+        elif fmt == JSON:
             payload = to_json(reply.contract, reply.values, camel)
         else:
             payload = to_xml(reply.contract, reply.values)
@@ -146,7 +148,7 @@ class App:
                 break
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    async def _run(self, route: Route, req: Request) -> Reply:
+    async def _run(self, route: Route, req: Request) -> Reply | RawReply:
         if route.auth:
             token = _bearer_token(req.headers.get(b"authorization"))
             if token is None:

@@ -40,6 +40,17 @@ class Reply:
     status: int = 200
 
 
+@dataclass(slots=True)
+class RawReply:
+    """A response that is not an API representation (an HTML page, a redirect, the OAuth
+    token endpoint's RFC 6749 JSON, Prometheus text): sent exactly as given."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+
 JSON_TYPES = ("application/json", "text/json")
 XML_TYPES = ("application/xml", "text/xml")
 
@@ -118,7 +129,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-Handler = Callable[[Request, dict[str, Any]], Awaitable[Reply]]
+Handler = Callable[[Request, dict[str, Any]], Awaitable[Reply | RawReply]]
 
 USER_ID = Field("UserID", entity_id)
 
