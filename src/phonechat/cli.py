@@ -36,6 +36,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     s = Settings.from_env(host=host, port=port, workers=workers)
+    if s.workers > 1 and not s.secret_key:
+        raise click.ClickException("set PHONECHAT_SECRET_KEY (a long random string) when "
+                                   "running several workers: the OAuth login session is "
+                                   "signed with it, and each worker must accept the others'.")
     os.environ["PHONECHAT_DATABASE_URL"] = s.database_url
     uvicorn.run("phonechat.api.asgi:app", host=s.host, port=s.port, workers=s.workers,
                 loop="uvloop", http="httptools", lifespan="on", access_log=False,
@@ -217,6 +221,15 @@ def credits_deposit(user_id: int, amount: str) -> None:
 
     _run(_with_db(work))
     click.echo(f"deposited {amount} credits to user {user_id}")
+
+
+# --- the OAuth authorization server's commands (oauth/commands.py) ---------------------
+
+from .oauth.commands import apps as _apps  # noqa: E402
+from .oauth.commands import set_password as _set_password  # noqa: E402
+
+main.add_command(_apps)
+users.add_command(_set_password)
 
 
 if __name__ == "__main__":  # pragma: no cover

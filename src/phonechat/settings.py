@@ -30,6 +30,20 @@ class Settings:
     log_level: str = "INFO"
     # Sandbox only: the clock can be moved over HTTP (never in `phonechat serve`).
     sandbox: bool = False
+    # The OAuth 2.0 authorization server (see docs/oauth.md). Lifetimes in seconds.
+    access_token_lifetime: int = 3600
+    refresh_token_lifetime: int = 14 * 24 * 3600
+    authorization_code_lifetime: int = 300
+    login_session_lifetime: int = 8 * 3600
+    # Signs the login session cookie and CSRF tokens. Set it (any long random string) when
+    # running several workers or when logins should survive a restart; unset, each
+    # process makes a random one.
+    secret_key: str = field(default="", repr=False)
+    # Failed logins allowed per nickname and per client IP within the window, after which
+    # the login page refuses further attempts until older failures leave the window.
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_ip: int = 20
+    login_failure_window: int = 900
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
