@@ -80,3 +80,23 @@ def test_sandbox_manifest_includes_the_demo_app_and_password():
     assert m["app"] == {"client_id": "sandbox-demo-app", "client_secret": "sandbox-demo-secret",
                         "redirect_uri": "http://127.0.0.1:8765/callback"}
     assert m["password"] == "sandbox"
+
+
+async def test_public_calls_identify_the_application_by_api_key(db):
+    import pytest
+
+    from phonechat.domain.errors import Unauthorized
+    from phonechat.oauth import service
+
+    app = await service.identify_application(db, sandbox.DEMO_APP["client_id"])
+    assert app.name == sandbox.DEMO_APP["name"]
+    same = await service.identify_application(db, sandbox.DEMO_APP["client_id"],
+                                              sandbox.DEMO_APP["client_secret"])
+    assert same == app
+    for key, secret in ((None, None), ("no-such-app", None),
+                        (sandbox.DEMO_APP["client_id"], "wrong-secret")):
+        with pytest.raises(Unauthorized):
+            await service.identify_application(db, key, secret)
+    await service.set_disabled(db, sandbox.DEMO_APP["client_id"], True)
+    with pytest.raises(Unauthorized):
+        await service.identify_application(db, sandbox.DEMO_APP["client_id"])

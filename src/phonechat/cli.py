@@ -90,7 +90,9 @@ def sandbox(port: int, host: str, db_path: str, clock_at: str | None, manifest: 
     click.echo(f"Sandbox on http://{host}:{port} (database {db_path}, clock {start.isoformat()}).\n"
                f"  Try: curl -H 'Authorization: bearer sandbox-client' "
                f"'http://{host}:{port}/v1/PhoneChat/MadeBookingDetails?BookingID=1'\n"
-               f"  Tokens and booking IDs: phonechat sandbox --manifest --db {db_path}",
+               f"  Tokens and booking IDs: phonechat sandbox --manifest --db {db_path}\n"
+               f"  OAuth: demo app {demo.DEMO_APP['client_id']}, users log in with their "
+               f"Nickname and password '{demo.PASSWORD}' (docs/oauth.md)",
                err=True)
     app = create_app(settings, clock=FrozenClock(start), db=db)
     uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools", lifespan="on",

@@ -8,6 +8,7 @@ database transaction.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challeng
 from sqlalchemy.util import greenlet_spawn
 
 from ..domain.access import SCOPES, token_hash
+from ..domain.errors import Unauthorized
 from ..store import oauth as store
 from ..store.db import Database
 from .passwords import check_password_async, hash_password_async
@@ -269,6 +271,27 @@ async def change_app_access(db: Database, now: datetime, user_id: int, client_id
             await store.delete_grant(tx, user_id, app["id"])
         await store.revoke_user_app(tx, user_id, app["id"], now, refresh_tokens=not kept)
     return True
+
+
+# --- public calls: the application by its API key --------------------------------------
+
+
+async def identify_application(db: Database, api_key: str | None,
+                               api_secret: str | None = None) -> Client:
+    """The application a public (token-less) call comes from: its API key (`X-ApiKey`
+    header or `apiKey` query parameter) and, when sent, its secret (`X-ApiSecret`).
+    Unauthorized when unknown, disabled, or the secret is wrong. (No public endpoint
+    uses it yet; the pipeline can call it for routes marked as public.)"""
+    if not api_key:
+        raise Unauthorized()
+    async with db.connection() as conn:
+        row = await store.app_by_key(conn, api_key)
+    if row is None or row["disabled"]:
+        raise Unauthorized()
+    if api_secret is not None and not hmac.compare_digest(row["secret_hash"],
+                                                          token_hash(api_secret)):
+        raise Unauthorized()
+    return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"])
 
 
 # --- administration (the `phonechat apps` command) --------------------------------------
