@@ -15,4 +15,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt_get() { apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 apt_get update -qq
 apt_get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
-/usr/bin/chromium --version
+/usr/bin/chromium --version 2>/dev/null || true
