@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..domain.access import Actor, Grant
@@ -117,7 +118,7 @@ def _xml_fields(body: bytes, root: str) -> dict[str, str]:
                                 forbid_external=True)
     except SafeET.ParseError as exc:
         raise HttpError(400, f"The request body is not well-formed XML: {exc}.") from None
-    except Exception:  # defusedxml's DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+    except DefusedXmlException:  # DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         raise HttpError(400, "The request body's XML may not contain a DOCTYPE, entity "
                              "declarations or external references.") from None
     if _local(doc.tag).lower() != root.lower():
