@@ -6,6 +6,7 @@ or any JSON value) and returns the clean value or raises FieldError.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -45,8 +46,10 @@ def entity_id(name: str, raw: Any) -> int:
 
 
 def _shown(raw: Any) -> str:
-    """The offending value as the message quotes it (cut short: messages stay small)."""
-    s = str(raw)
+    """The offending value as the message quotes it: a JSON array or object as JSON;
+    cut short, so that messages stay small."""
+    s = (json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+         if isinstance(raw, (list, dict)) else str(raw))
     return s if len(s) <= 40 else s[:40] + "..."
 
 
