@@ -67,7 +67,7 @@ JSON_CASES = [
     ({"BookingID": True, "Reason": "x"}, "The value 'true' is not valid for BookingID."),
     ({"BookingID": False, "Reason": "x"}, "The value 'false' is not valid for BookingID."),
     ({"BookingID": [3], "Reason": "x"}, "The value '[3]' is not valid for BookingID."),
-    ({"BookingID": {"id": 3}, "Reason": "x"}, "The value '{"id":3}' is not valid for BookingID."),
+    ({"BookingID": {"id": 3}, "Reason": "x"}, 'The value \'{"id":3}\' is not valid for BookingID.'),
 ]
 
 
@@ -93,7 +93,7 @@ async def test_booking_id_as_number_string_or_whole_float_is_accepted(client, va
     ("   \t\n ", "The Reason field is required."),
     ("x" * 501, "The field Reason must be a string with a maximum length of 500."),
     (42, "The value '42' is not valid for Reason: a string is expected."),
-    (["a"], "The value '["a"]' is not valid for Reason: a string is expected."),
+    (["a"], 'The value \'["a"]\' is not valid for Reason: a string is expected.'),
     ("nul\x00byte", "The field Reason contains a control character (U+0000), which is not allowed."),
     ("bell\x07", "The field Reason contains a control character (U+0007), which is not allowed."),
 ])
