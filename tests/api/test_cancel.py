@@ -170,3 +170,18 @@ async def test_refused_cancel_in_xml_body_changes_nothing(client, db) -> None:
     assert r.headers["content-type"] == "application/xml; charset=utf-8"
     assert r.text.startswith("<Error><Message>The booking cannot be cancelled: its Status is Rejected")
     assert await snapshot(db, IDS["rejected"]) == before
+
+
+async def test_simultaneous_cancels_in_process_one_wins(client, db) -> None:
+    """The same race as tests/api/test_concurrent_cancel.py, inside one process (on
+    SQLite the transaction lock decides, on PostgreSQL the row lock)."""
+    import asyncio
+
+    booking_id = IDS["confirmed_future"]
+    before = await snapshot(db, booking_id)
+    answers = await asyncio.gather(*(cancel(client, booking_id, f"r{i}") for i in range(4)))
+    assert sorted(r.status_code for r in answers) == [200, 400, 400, 400]
+    after = await snapshot(db, booking_id)
+    assert after["client"] == before["client"] + before["booking"]["credits"]
+    assert after["hold"] == 0 and after["sum"] == 0
+    assert after["entries"] == before["entries"] + 2
