@@ -216,3 +216,27 @@ async def test_every_response_carries_a_request_id_and_a_sane_one_is_kept(client
 async def test_content_length_matches_the_body(client) -> None:
     r = await client.get("/v1/PhoneChat/MadeBookingDetails?BookingID=1", headers=bearer("client"))
     assert int(r.headers["content-length"]) == len(r.content)
+
+
+async def test_json_body_with_a_utf8_byte_order_mark_is_accepted(client) -> None:
+    r = await client.post(CANCEL, headers=bearer("client") | {"Content-Type": "application/json"},
+                          content=b'\xef\xbb\xbf{"BookingID": 3, "Reason": "x"}')
+    assert r.status_code == 200
+
+
+async def test_failure_while_rendering_is_still_a_logged_500(client, monkeypatch, caplog) -> None:
+    """A value the encoder cannot write (a bug) must not escape as a bare server error."""
+    real = made.made_booking_details
+
+    async def broken_view(*args, **kwargs):
+        view = await real(*args, **kwargs)
+        view["Candidate"] = object()  # not a mapping: the encoder fails on it
+        return view
+
+    monkeypatch.setattr(made, "made_booking_details", broken_view)
+    with caplog.at_level(logging.ERROR, logger="phonechat.api"):
+        r = await client.get("/v1/PhoneChat/MadeBookingDetails?BookingID=1", headers=bearer("client"))
+    assert r.status_code == 500
+    assert r.json() == {"Message": "An error has occurred."}
+    assert any(getattr(rec, "fields", {}).get("request_id") == r.headers["x-request-id"]
+               for rec in caplog.records)

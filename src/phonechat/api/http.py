@@ -94,6 +94,8 @@ class Request:
             return {}
         ctype = (self.header(b"content-type") or "").split(";")[0].strip().lower()
         if ctype in JSON_TYPES:
+            if body.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as some clients send
+                body = body[3:]
             try:
                 data = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
