@@ -3,10 +3,15 @@ endpoints tell about a token."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+import sqlalchemy as sa
 
 from phonechat import sandbox
-from phonechat.domain.access import SCOPES
+from phonechat.domain.access import SCOPES, token_hash
+from phonechat.store.db import Query
+from phonechat.store.tables import access_tokens as t
 from tests.conftest import USERS, bearer
 
 DETAILS = "/v1/PhoneChat/MadeBookingDetails?BookingID=1"
@@ -132,3 +137,18 @@ async def test_get_permissions_in_xml_writes_the_list_as_items(client) -> None:
                     for s in SCOPES)
     assert r.text == (f'<Permissions xmlns:i="http://www.w3.org/2001/XMLSchema-instance" '
                       f'xmlns="{ns}"><Permissions>{items}</Permissions></Permissions>')
+
+
+async def test_revoked_token_is_401(client, db) -> None:
+    revoke = Query(t.update().where(t.c.token_hash == sa.bindparam("h"))
+                   .values(revoked_at=sa.bindparam("at")))
+    async with db.transaction() as tx:
+        await tx.execute(revoke, h=token_hash(USERS["client"]["AccessToken"]),
+                         at=datetime(2018, 1, 1))
+    _assert_401(await client.get(DETAILS, headers=bearer("client")))
+
+
+async def test_token_expiring_is_judged_by_the_service_clock(client, clock) -> None:
+    """The sandbox tokens expire ten years after seeding: move the clock past that."""
+    clock.set(clock.now().replace(year=clock.now().year + 11))
+    _assert_401(await client.get(DETAILS, headers=bearer("client")))

@@ -185,3 +185,15 @@ async def test_simultaneous_cancels_in_process_one_wins(client, db) -> None:
     assert after["client"] == before["client"] + before["booking"]["credits"]
     assert after["hold"] == 0 and after["sum"] == 0
     assert after["entries"] == before["entries"] + 2
+
+
+async def test_booking_deleted_from_clients_list_is_404(client, db) -> None:
+    mark = Query(b_table.update().where(b_table.c.id == sa.bindparam("id"))
+                 .values(deleted_by_client=True))
+    async with db.transaction() as tx:
+        await tx.execute(mark, id=IDS["pending"])
+    missing = await cancel(client, 987654)
+    for r in (await cancel(client, IDS["pending"]),
+              await client.get(f"/v1/PhoneChat/MadeBookingDetails?BookingID={IDS['pending']}",
+                               headers=bearer("client"))):
+        assert r.status_code == 404 and r.content == missing.content

@@ -177,3 +177,11 @@ async def test_xml_body_in_a_namespace_with_any_case_names_is_accepted(client) -
                           content=xml)
     assert r.status_code == 200, r.text
     assert r.json()["CancelledReason"] == "Busy"
+
+
+async def test_repeated_names_the_last_wins(client) -> None:
+    r = await client.get(f"{DETAILS}?BookingID=abc&BookingID=1", headers=bearer("client"))
+    assert r.status_code == 200
+    r = await client.post(CANCEL, headers=bearer("client") | {"Content-Type": "application/json"},
+                          content=b'{"BookingID": "abc", "bookingid": 3, "Reason": "x"}')
+    assert r.status_code == 200 and r.json()["BookingID"] == 3

@@ -240,3 +240,16 @@ async def test_failure_while_rendering_is_still_a_logged_500(client, monkeypatch
     assert r.json() == {"Message": "An error has occurred."}
     assert any(getattr(rec, "fields", {}).get("request_id") == r.headers["x-request-id"]
                for rec in caplog.records)
+
+
+async def test_database_unavailable_is_503_with_retry_after(client, monkeypatch) -> None:
+    from phonechat.store.db import DatabaseUnavailable
+
+    async def down(*args, **kwargs):
+        raise DatabaseUnavailable("connection refused")
+
+    monkeypatch.setattr(made, "made_booking_details", down)
+    r = await client.get("/v1/PhoneChat/MadeBookingDetails?BookingID=1", headers=bearer("client"))
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "1"
+    assert r.json() == {"Message": "The service is temporarily unavailable. Try again shortly."}
