@@ -12,13 +12,18 @@ import re
 from typing import Any
 from xml.dom import minidom
 
+import pytest
+
 from tests.conftest import SPEC
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def _page(name: str) -> str:
-    return (SPEC / name).read_text(encoding="utf-8")
+    path = SPEC / name
+    if not path.exists():  # a clone without the shared/ folder beside it
+        pytest.skip(f"the reference page {path} is not here (PHONECHAT_SPEC_DIR names it)")
+    return path.read_text(encoding="utf-8")
 
 
 def _after(text: str, marker: str) -> str:
