@@ -92,10 +92,12 @@ class App:
             reply, extra = _error_reply(exc, scope, headers, request_id)
         if isinstance(reply, RawReply):
             payload, ctype, extra = reply.body, reply.content_type, reply.headers
-        elif fmt == JSON:
-            payload = to_json(reply.contract, reply.values, camel)
         else:
-            payload = to_xml(reply.contract, reply.values)
+            try:
+                payload = _render(reply, fmt, camel)
+            except Exception as exc:  # a value the encoders cannot write: still a clean 500
+                reply, extra = _error_reply(exc, scope, headers, request_id)
+                payload = _render(reply, fmt, camel)
         await send({
             "type": "http.response.start",
             "status": reply.status,
@@ -162,6 +164,12 @@ class App:
         if route.as_member:
             req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]
         return await route.handler(req, args)
+
+
+def _render(reply: Reply, fmt: str, camel: bool) -> bytes:
+    if fmt == JSON:
+        return to_json(reply.contract, reply.values, camel)
+    return to_xml(reply.contract, reply.values)
 
 
 def _h(headers: dict[bytes, bytes], name: bytes) -> str | None:
