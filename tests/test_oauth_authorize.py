@@ -208,3 +208,40 @@ async def test_forms_must_be_form_encoded(client, path):
     await client.get(url)
     r = await client.post(url, json={"action": "login"})
     assert r.status_code == 415
+
+
+async def test_workers_sharing_a_database_accept_each_others_login_cookie(client, db_url,
+                                                                         settings, clock):
+    """Two workers (two app instances, two connection pools, no secret_key set) agree on
+    the signing key kept in the database: log in on one, allow on the other."""
+    from phonechat.api.factory import create_app
+    from phonechat.store.db import open_database
+
+    url = authorize_url()
+    await log_in(client, url)
+    page = await client.get(url)
+    other_db = await open_database(db_url, pool_min=1, pool_max=2)
+    try:
+        other = create_app(settings, clock=clock, db=other_db)
+        transport = httpx.ASGITransport(app=other)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                     cookies=client.cookies) as second:
+            r = await second.post(url, data={"csrf_token": csrf(page), "action": "allow"})
+    finally:
+        await other_db.close()
+    assert r.status_code == 302 and query(r.headers["location"])["code"][0]
+
+
+async def test_without_secret_key_the_cookie_is_signed_with_the_key_kept_in_the_database(
+        client, db, clock):
+    from phonechat.oauth.sessions import Signer, cookie_value
+
+    r = await log_in(client, authorize_url())
+    async with db.connection() as conn:
+        key = await conn.fetchval(oauth_store.KEY, name="session")
+    assert key and len(key) >= 40
+    session = Signer(key, 3600).load(cookie_value(r.headers["set-cookie"].split(";")[0]),
+                                     clock.now())
+    assert session is not None and session.user_id == 100
+    assert Signer("another key", 3600).load(
+        cookie_value(r.headers["set-cookie"].split(";")[0]), clock.now()) is None

@@ -36,10 +36,6 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     s = Settings.from_env(host=host, port=port, workers=workers)
-    if s.workers > 1 and not s.secret_key:
-        raise click.ClickException("set PHONECHAT_SECRET_KEY (a long random string) when "
-                                   "running several workers: the OAuth login session is "
-                                   "signed with it, and each worker must accept the others'.")
     os.environ["PHONECHAT_DATABASE_URL"] = s.database_url
     uvicorn.run("phonechat.api.asgi:app", host=s.host, port=s.port, workers=s.workers,
                 loop="uvloop", http="httptools", lifespan="on", access_log=False,

@@ -35,9 +35,8 @@ class Settings:
     refresh_token_lifetime: int = 14 * 24 * 3600
     authorization_code_lifetime: int = 300
     login_session_lifetime: int = 8 * 3600
-    # Signs the login session cookie and CSRF tokens. Set it (any long random string) when
-    # running several workers or when logins should survive a restart; unset, each
-    # process makes a random one.
+    # Signs the login session cookie and CSRF tokens (any long random string). Unset, a
+    # random key is made once and kept in the database, shared by every worker.
     secret_key: str = field(default="", repr=False)
     # Failed logins allowed per nickname and per client IP within the window, after which
     # the login page refuses further attempts until older failures leave the window.

@@ -8,6 +8,7 @@ redirects, and RFC 6749's JSON. Only these routes read form bodies
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,14 +29,17 @@ BAD_FORM = "This form has expired or did not come from this site. Go back, reloa
            "and try again."
 
 _signers: dict[tuple[str, int], Signer] = {}
+_db_keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
-def _signer(req: Request) -> Signer:
+async def _signer(req: Request) -> Signer:
     s = req.app.settings
-    key = (s.secret_key, s.login_session_lifetime)
-    signer = _signers.get(key)
+    key = _db_keys.get(req.db)
+    if key is None:
+        key = _db_keys[req.db] = await service.signing_key(req.db, s, req.now)
+    signer = _signers.get((key, s.login_session_lifetime))
     if signer is None:
-        signer = _signers[key] = Signer(*key)
+        signer = _signers[(key, s.login_session_lifetime)] = Signer(key, s.login_session_lifetime)
     return signer
 
 
@@ -89,12 +93,16 @@ def _error_page(message: str, detail: str | None = None, status: int = 400) -> R
     return _page(status, "error.html", title="Cannot continue", message=message, detail=detail)
 
 
+async def _visit(req: Request) -> "_Visit":
+    return _Visit(req, await _signer(req))
+
+
 class _Visit:
     """The visitor's session: the one in their cookie, or a fresh anonymous one (whose
     cookie the reply then sets)."""
 
-    def __init__(self, req: Request) -> None:
-        self.signer = _signer(req)
+    def __init__(self, req: Request, signer: Signer) -> None:
+        self.signer = signer
         self.secure = req.scope.get("scheme") == "https"
         loaded = self.signer.load(cookie_value(req.header(b"cookie")), req.now)
         self.fresh = loaded is None
@@ -178,7 +186,7 @@ async def authorize(req: Request, args: dict[str, Any]) -> RawReply:
     checked = await _check(req)
     if isinstance(checked, RawReply):
         return checked
-    visit = _Visit(req)
+    visit = await _visit(req)
     action = _authorize_action(req)
     if visit.user_id == 0:
         return _login_page(visit, action, app_name=checked.client.name)
@@ -194,7 +202,7 @@ async def authorize_post(req: Request, args: dict[str, Any]) -> RawReply:
     if pairs is None:
         return _error_page("The form was not sent as a form.", status=415)
     fields = dict(pairs)
-    visit = _Visit(req)
+    visit = await _visit(req)
     if not visit.csrf_ok(fields.get("csrf_token")):
         return _error_page(BAD_FORM, status=403)
     action = _authorize_action(req)
@@ -267,7 +275,7 @@ async def _apps_page(req: Request, visit: _Visit, cookie: tuple[bytes, bytes] | 
 
 @routes.get("/OAuth/Apps", auth=False)
 async def apps(req: Request, args: dict[str, Any]) -> RawReply:
-    visit = _Visit(req)
+    visit = await _visit(req)
     if visit.user_id == 0:
         return _login_page(visit, "/OAuth/Apps")
     return await _apps_page(req, visit)
@@ -279,7 +287,7 @@ async def apps_post(req: Request, args: dict[str, Any]) -> RawReply:
     if pairs is None:
         return _error_page("The form was not sent as a form.", status=415)
     fields = dict(pairs)
-    visit = _Visit(req)
+    visit = await _visit(req)
     if not visit.csrf_ok(fields.get("csrf_token")):
         return _error_page(BAD_FORM, status=403)
     todo = fields.get("action")

@@ -224,6 +224,16 @@ async def login(db: Database, settings: Any, now: datetime, nickname: str, passw
     return int(user["id"])  # type: ignore[index]
 
 
+async def signing_key(db: Database, settings: Any, now: datetime) -> str:
+    """The login cookie's signing key: the secret_key setting, else one random key made by
+    the first worker that asks and kept in the database (every worker agrees, and logins
+    survive restarts)."""
+    if settings.secret_key:
+        return str(settings.secret_key)
+    async with db.transaction() as tx:
+        return await store.server_key(tx, db.dialect, "session", secrets.token_urlsafe(48), now)
+
+
 async def user_nickname(db: Database, user_id: int) -> str | None:
     async with db.connection() as conn:
         row = await store.user_by_id(conn, user_id)

@@ -1,7 +1,8 @@
 """The login session of the authorization server: a signed cookie, and CSRF tokens tied to it.
 
 The cookie carries (user id or 0, a random nonce, when it was issued), signed with
-HMAC-SHA256 under the `secret_key` setting; it is HttpOnly, SameSite=Lax, Path=/OAuth, and
+HMAC-SHA256 under the `secret_key` setting (unset: a random key made once and kept in the
+database, so every worker agrees and logins survive restarts); it is HttpOnly, SameSite=Lax, Path=/OAuth, and
 Secure when the request came over HTTPS. A visitor who has not logged in still gets a
 cookie (user 0), so the login form itself carries a CSRF token. The CSRF token of a form
 is an HMAC of the session's nonce: a page of another site can neither read it nor make
@@ -21,9 +22,6 @@ import orjson
 
 COOKIE = "phonechat_session"
 
-# Used when no secret_key is set: logins then last as long as this process.
-_PROCESS_KEY = secrets.token_bytes(32)
-
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -34,7 +32,7 @@ class Session:
 
 class Signer:
     def __init__(self, secret_key: str, lifetime_seconds: int) -> None:
-        key = secret_key.encode() if secret_key else _PROCESS_KEY
+        key = secret_key.encode()
         self._session_key = hmac.new(key, b"phonechat session cookie", hashlib.sha256).digest()
         self._csrf_key = hmac.new(key, b"phonechat csrf token", hashlib.sha256).digest()
         self.lifetime = timedelta(seconds=lifetime_seconds)

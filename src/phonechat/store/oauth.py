@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam as p
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .db import Conn, Query, Row
 from .tables import access_tokens as t
@@ -16,6 +17,7 @@ from .tables import oauth_codes as c
 from .tables import oauth_grants as g
 from .tables import oauth_login_failures as f
 from .tables import oauth_refresh_tokens as r
+from .tables import oauth_server_keys as k
 from .tables import users as u
 
 # --- applications -----------------------------------------------------------------------
@@ -227,3 +229,20 @@ async def add_failure(conn: Conn, key: str, at: datetime, window_start: datetime
 
 async def forget_failures(conn: Conn, key: str) -> None:
     await conn.execute(FORGET_FAILURES, key=key)
+
+
+# --- keys shared by all workers ---------------------------------------------------------
+
+_KEY_VALUES = dict(name=p("name"), value=p("value"), created_at=p("at"))
+# The first worker to ask makes the key; the others keep theirs out and read the winner's.
+INSERT_KEY = {
+    "postgresql": Query(postgresql.insert(k).values(**_KEY_VALUES).on_conflict_do_nothing()),
+    "sqlite": Query(sqlite.insert(k).values(**_KEY_VALUES).on_conflict_do_nothing()),
+}
+KEY = Query(sa.select(k.c.value).where(k.c.name == p("name")))
+
+
+async def server_key(conn: Conn, dialect: str, name: str, candidate: str, at: datetime) -> str:
+    """The key called `name`, made from `candidate` if there is none yet."""
+    await conn.execute(INSERT_KEY[dialect], name=name, value=candidate, at=at)
+    return str(await conn.fetchval(KEY, name=name))

@@ -180,6 +180,16 @@ oauth_grants = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
+# Server-side keys made once and shared by every worker: the login cookie's signing key
+# when no PHONECHAT_SECRET_KEY is set.
+oauth_server_keys = sa.Table(
+    "oauth_server_keys",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 # Failed logins on the authorization server's login page, by key ("user:<nickname>" or
 # "ip:<address>"), counted over a sliding window to rate-limit guessing across workers.
 oauth_login_failures = sa.Table(

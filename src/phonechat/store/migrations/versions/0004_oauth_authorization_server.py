@@ -15,6 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('oauth_server_keys',
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('value', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_oauth_server_keys'))
+    )
     op.create_table('oauth_login_failures',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
     sa.Column('key', sa.String(length=120), nullable=False),
@@ -88,3 +94,4 @@ def downgrade() -> None:
         batch_op.drop_index('ix_oauth_login_failures_key_at')
 
     op.drop_table('oauth_login_failures')
+    op.drop_table('oauth_server_keys')
