@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +22,7 @@ import pytest
 from phonechat.domain.access import SCOPES
 
 from .oauth_flow import PASSWORD, pkce_pair
+from .servers import free_port, phonechat_command, start, stop, wait_for_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,12 +33,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM),
                        reason=f"{CHROMIUM} is missing: run scripts/install-browser.sh"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Callback:
@@ -73,9 +65,7 @@ class Callback:
 
 
 def _env(db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHONECHAT_")}
-    env["PHONECHAT_DATABASE_URL"] = f"sqlite:///{db}"
-    return env
+    return {"PHONECHAT_DATABASE_URL": f"sqlite:///{db}"}
 
 
 @pytest.fixture
@@ -83,39 +73,22 @@ def sandbox_server(tmp_path: Path) -> Iterator[str]:
     """`phonechat sandbox` on a free port, until the test ends."""
     port = free_port()
     db = tmp_path / "sandbox.db"
-    log = open(tmp_path / "sandbox.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "phonechat.cli", "sandbox", "--port", str(port), "--db", str(db),
-         "--clock", "2018-01-21T14:00:00"], stdout=log, stderr=subprocess.STDOUT, env=_env(db))
-    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "sandbox.log"
+    proc = start(["sandbox", "--port", str(port), "--db", str(db),
+                  "--clock", "2018-01-21T14:00:00"], log, _env(db))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/v1/Sandbox/Clock", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("the sandbox did not start: "
-                            + (tmp_path / "sandbox.log").read_text()[-2000:])
-            time.sleep(0.2)
-        yield base
+        wait_for_port(proc, port, log)
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc)
 
 
 def register_app(db: Path, redirect_uri: str) -> tuple[str, str]:
     out = subprocess.run(
-        [sys.executable, "-m", "phonechat.cli", "apps", "create", "--name", "Browser Test App",
-         "--redirect-uri", redirect_uri], capture_output=True, text=True, env=_env(db),
-        timeout=60, check=True).stdout
+        phonechat_command() + ["apps", "create", "--name", "Browser Test App",
+                               "--redirect-uri", redirect_uri],
+        capture_output=True, text=True, env={**os.environ, **_env(db)}, timeout=60,
+        check=True).stdout
     client_id = re.search(r"client_id:\s+(\S+)", out).group(1)  # type: ignore[union-attr]
     secret = re.search(r"client_secret:\s+(\S+)", out).group(1)  # type: ignore[union-attr]
     return client_id, secret

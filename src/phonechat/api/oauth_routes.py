@@ -28,18 +28,16 @@ FORM = "application/x-www-form-urlencoded"
 BAD_FORM = "This form has expired or did not come from this site. Go back, reload the page " \
            "and try again."
 
-_signers: dict[tuple[str, int], Signer] = {}
-_db_keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+# One Signer per database (its key may live in that database), made at first use.
+_signers: weakref.WeakKeyDictionary[Any, Signer] = weakref.WeakKeyDictionary()
 
 
 async def _signer(req: Request) -> Signer:
-    s = req.app.settings
-    key = _db_keys.get(req.db)
-    if key is None:
-        key = _db_keys[req.db] = await service.signing_key(req.db, s, req.now)
-    signer = _signers.get((key, s.login_session_lifetime))
+    signer = _signers.get(req.db)
     if signer is None:
-        signer = _signers[(key, s.login_session_lifetime)] = Signer(key, s.login_session_lifetime)
+        s = req.app.settings
+        key = await service.signing_key(req.db, s, req.now)
+        signer = _signers[req.db] = Signer(key, s.login_session_lifetime)
     return signer
 
 
