@@ -6,10 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.bookings import Booking, Method, Status
-from ..domain.credits import to_decimal
+from ..domain.credits import to_decimal as _to_decimal
 from ..domain.lifecycle import held_amount
 from ..store import ledger_audit as q
 from ..store.db import Database
+
+
+def to_decimal(units: int) -> str:
+    """Credits as people write them: 20, 0.0001 (never 2E+1)."""
+    return format(_to_decimal(units), "f")
 
 
 async def check(db: Database) -> list[str]:
