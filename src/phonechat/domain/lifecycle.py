@@ -144,7 +144,7 @@ def _settle(b: Booking, now: datetime, hold: timedelta) -> Status:
         raise _refuse("settled", b, "it has already been settled")
     if now < b.session_end + hold:
         raise _refuse("settled", b, f"its session ends at {b.session_end.isoformat()} and is "
-                                    f"settled {hold} later")
+                                    f"settled {hold.total_seconds() / 3600:g} hours later")
     return Status.CONFIRMED
 
 
