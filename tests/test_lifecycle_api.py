@@ -552,3 +552,9 @@ async def test_every_lifecycle_endpoint_needs_the_phonechat_scope(client) -> Non
     r = await client.post("/v1/PhoneChat/ConfirmMadeBooking", json={"BookingID": 4},
                           headers=headers)
     assert r.status_code == 403
+
+
+def test_every_documented_order_by_has_a_query() -> None:
+    from phonechat.domain.lifecycle import ORDER_BY
+    from phonechat.store.lifecycle import ORDERS
+    assert tuple(ORDERS) == ORDER_BY

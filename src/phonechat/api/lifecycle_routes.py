@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.access import PHONECHAT
-from ..domain.lifecycle import NewBooking, Side
+from ..domain.lifecycle import ORDER_BY, NewBooking, Side
 from ..domain.validation import (
-    boolean, comments, credits_amount, day, entity_id, id_list, method, method_list, one_of,
-    optional_text, phone_number, reason, skype_name, wall_clock, whole_number,
+    MAX_REASON_LENGTH, boolean, comments, credits_amount, day, entity_id, id_list, method,
+    method_list, one_of, optional_text, phone_number, reason, skype_name, wall_clock,
+    whole_number,
 )
-from ..domain.validation import MAX_REASON_LENGTH
 from ..services import booking_settings, lifecycle
 from .contracts import (
     BOOKING_REQUIREMENTS, DELETE_RESULT, MADE_BOOKING, MADE_BOOKINGS, PHONECHAT_SETTINGS,
@@ -19,7 +19,6 @@ from .contracts import (
 )
 from .http import Reply, Request, Routes
 from .inputs import Field, Input
-from ..store.lifecycle import ORDERS
 
 routes = Routes()
 
@@ -28,7 +27,7 @@ REASON = Field("Reason", reason)
 BOOKING_IDS = Field("BookingIDs", id_list)
 PAGE_FIELDS = (
     Field("StartDate", day, required=False),
-    Field("OrderBy", one_of(*ORDERS), required=False),
+    Field("OrderBy", one_of(*ORDER_BY), required=False),
     Field("BookingsPerPage", whole_number(1, 100), required=False),
     Field("PageNumber", whole_number(1), required=False),
 )

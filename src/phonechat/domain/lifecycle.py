@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .bookings import Booking, Method, Status, action_client, check_cancel_by_client
+from .bookings import Booking, Method, Status, check_cancel_by_client
 from .errors import RuleBroken
 
 # A Confirmed booking is paid to the candidate this long after its session ended (time
@@ -37,6 +37,11 @@ DEFAULT_SETTLEMENT_HOLD = timedelta(hours=24)
 RESCHEDULE_AHEAD = timedelta(minutes=10)
 
 DEFAULT_REINVITE_REASON = "The booked user would still like to have the session."
+
+# MadeBookings / ReceivedBookings OrderBy values (date = CreateDate; nickname = the other
+# side's), the first the default.
+ORDER_BY = ("date-desc", "date-asc", "nickname-asc", "nickname-desc", "sessiondate-asc",
+            "sessiondate-desc")
 
 
 class Side(StrEnum):

@@ -11,7 +11,7 @@ from typing import Any
 from ..domain import lifecycle as rules
 from ..domain.access import Actor
 from ..domain.credits import to_decimal
-from ..domain.errors import NotFound, RuleBroken
+from ..domain.errors import Invalid, NotFound, RuleBroken
 from ..domain.lifecycle import Action, Money, Side
 from ..store import bookings as booking_rows
 from ..store import ledger
@@ -125,7 +125,6 @@ async def reschedule_made_booking(db: Database, actor: Actor, booking_id: int,
 async def accept_received_booking(db: Database, actor: Actor, booking_id: int, credits: int,
                                   now: datetime) -> dict[str, Any]:
     if credits <= 0:
-        from ..domain.errors import Invalid
         raise Invalid.field("Credits", "The field Credits must be more than 0.")
     return await _transition(db, CANDIDATE, actor, booking_id, Action.ACCEPT, "accept", now,
                              "accepted", credits=credits)

@@ -43,7 +43,8 @@ _RECEIVED_MINE = sa.and_(b.c.candidate_id == p("user_id"),
 MADE_ONE = Query(MADE_VIEW.where(b.c.id == p("booking_id"), _MADE_MINE))
 RECEIVED_ONE = Query(RECEIVED_VIEW.where(b.c.id == p("booking_id"), _RECEIVED_MINE))
 
-# OrderBy -> the ORDER BY (the booking ID breaks ties, so pages never overlap).
+# OrderBy (domain.lifecycle.ORDER_BY) -> the ORDER BY (the booking ID breaks ties, so
+# pages never overlap).
 ORDERS = {
     "date-desc": (b.c.create_date.desc(), b.c.id.desc()),
     "date-asc": (b.c.create_date.asc(), b.c.id.asc()),
