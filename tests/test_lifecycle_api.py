@@ -9,6 +9,7 @@ cancel sample, AcceptBy 2018-01-22 00:00), 3 Pending (Skype), 4 Accepted (12.5),
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
@@ -558,3 +559,54 @@ def test_every_documented_order_by_has_a_query() -> None:
     from phonechat.domain.lifecycle import ORDER_BY
     from phonechat.store.lifecycle import ORDERS
     assert tuple(ORDERS) == ORDER_BY
+
+
+# --- conflicts in one process (both databases; real parallelism on PostgreSQL's pool) ---------
+
+
+async def test_simultaneous_confirms_one_wins_and_one_hold(db) -> None:
+    from phonechat.domain.access import Actor
+    from phonechat.domain.errors import RuleBroken
+
+    me = Actor(CLIENT, "BookingUser")
+    before = await balance_of(db, CLIENT)
+    results = await asyncio.gather(*(lifecycle.confirm_made_booking(db, me, 4, START)
+                                     for _ in range(6)), return_exceptions=True)
+    wins = [r for r in results if isinstance(r, dict)]
+    losses = [r for r in results if isinstance(r, RuleBroken)]
+    assert len(wins) == 1 and len(losses) == 5
+    assert all("Status is Confirmed" in e.message for e in losses)
+    assert await balance_of(db, CLIENT) == before - to_units("12.5")
+    await books_balance(db)
+
+
+async def test_simultaneous_cancels_by_both_sides_refund_once(db) -> None:
+    from phonechat.domain.access import Actor
+    from phonechat.domain.errors import RuleBroken
+    from phonechat.services import made
+
+    me, them = Actor(CLIENT, "BookingUser"), Actor(CANDIDATE, "BookedUser")
+    before = await balance_of(db, CLIENT)
+    calls = [made.cancel_made_booking(db, me, 6, "x", START) for _ in range(3)] + \
+            [lifecycle.cancel_received_booking(db, them, 6, "x", START) for _ in range(3)]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert sum(isinstance(r, dict) for r in results) == 1
+    assert all(isinstance(r, (dict, RuleBroken)) for r in results), results
+    assert await balance_of(db, CLIENT) == before + to_units(15)
+    await books_balance(db)
+
+
+async def test_reschedule_of_a_reinvited_booking_needs_the_credits(client, clock, db) -> None:
+    r = await post(client, "member", "CreateBooking", {
+        **NEW, "SessionDate": "2018-01-22 14:00", "AcceptBy": "2018-01-22 02:00",
+        "Credits": 195})
+    big = r.json()["BookingID"]
+    await post(client, "candidate", "AcceptReceivedBooking", {"BookingID": big, "Credits": 195})
+    assert (await post(client, "member", "ConfirmMadeBooking", {"BookingID": big})).status_code == 200
+    clock.set(START + timedelta(days=3))  # booking 9's session (START + 2 days) missed
+    assert (await post(client, "candidate", "ReInvite", {"BookingID": 9})).status_code == 200
+    r = await post(client, "member", "RescheduleMadeBooking", {"BookingID": 9})
+    assert r.status_code == 400 and "fewer credits" in r.json()["Message"]
+    made = (await get(client, "member", "MadeBookingDetails", BookingID=9)).json()
+    assert made["Status"] == "Pending" and made["SessionDate"] == "2018-01-23T14:00:00"
+    await books_balance(db)
