@@ -74,6 +74,7 @@ async def test_create_booking_refusals_name_the_field(client, db, change, field,
     assert r.status_code == 400, r.text
     messages = r.json()["ModelState"][field]
     assert any(words in m for m in messages), messages
+    assert not any("E+" in m for m in messages)
     listing = await get(client, "client", "MadeBookings")
     assert len(listing.json()["Bookings"]) == 8  # nothing written
 

@@ -166,10 +166,10 @@ def ledger_check() -> None:
         for p in problems:
             click.echo(f"  - {p}", err=True)
         sys.exit(1)
-    to_decimal = audit.to_decimal
-    click.echo(f"ledger check OK: users {to_decimal(sum(totals['users'].values()))}, "
-               f"held {to_decimal(totals['held'])}, world {to_decimal(totals['world'])}, "
-               f"total {to_decimal(totals['total'])}")
+    from .domain.credits import format_credits
+    click.echo(f"ledger check OK: users {format_credits(sum(totals['users'].values()))}, "
+               f"held {format_credits(totals['held'])}, world {format_credits(totals['world'])}, "
+               f"total {format_credits(totals['total'])}")
 
 
 # --- admin tasks ------------------------------------------------------------------------

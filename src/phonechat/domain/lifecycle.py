@@ -284,7 +284,7 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
                       now: datetime) -> None:
     """Every documented CreateBooking rule; all problems together as one Invalid (400 with
     ModelState naming each field). Nothing is held: credits are held at confirmation."""
-    from .credits import session_price, to_decimal
+    from .credits import format_credits, session_price
     from .errors import Invalid
 
     errors: dict[str, list[str]] = {}
@@ -316,11 +316,11 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
     if offer is not None and offer.takes_bookings and n.duration >= MIN_DURATION:
         least = session_price(offer.price_per_minute, n.duration)
         if n.credits < least:
-            bad("Credits", f"The field Credits must be at least {to_decimal(least)} (the booked "
+            bad("Credits", f"The field Credits must be at least {format_credits(least)} (the booked "
                            f"user's price per minute x Duration).")
     if n.credits > client_credits and "Credits" not in errors:
-        bad("Credits", f"You have {to_decimal(client_credits)} credits, fewer than the "
-                       f"{to_decimal(n.credits)} offered.")
+        bad("Credits", f"You have {format_credits(client_credits)} credits, fewer than the "
+                       f"{format_credits(n.credits)} offered.")
     if errors:
         raise Invalid(errors)
 

@@ -6,15 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.bookings import Booking, Method, Status
-from ..domain.credits import to_decimal as _to_decimal
+from ..domain.credits import format_credits
 from ..domain.lifecycle import held_amount
 from ..store import ledger_audit as q
 from ..store.db import Database
-
-
-def to_decimal(units: int) -> str:
-    """Credits as people write them: 20, 0.0001 (never 2E+1)."""
-    return format(_to_decimal(units), "f")
 
 
 async def check(db: Database) -> list[str]:
@@ -25,18 +20,18 @@ async def check(db: Database) -> list[str]:
             await tx.execute(q.SNAPSHOT)
         for r in await tx.fetch(q.UNBALANCED_TRANSFERS):
             problems.append(f"transfer {r['transfer_id']}: its entries sum to "
-                            f"{to_decimal(int(r['total']))}, not 0")
+                            f"{format_credits(int(r['total']))}, not 0")
         for r in await tx.fetch(q.EMPTY_TRANSFERS):
             problems.append(f"transfer {r['id']}: has no entries")
         for r in await tx.fetch(q.BALANCE_MISMATCHES):
             problems.append(f"account {r['id']} ({r['kind']}): balance "
-                            f"{to_decimal(int(r['balance']))} but its entries sum to "
-                            f"{to_decimal(int(r['entries']))}")
+                            f"{format_credits(int(r['balance']))} but its entries sum to "
+                            f"{format_credits(int(r['entries']))}")
         for r in await tx.fetch(q.NEGATIVE_ACCOUNTS):
             problems.append(f"account {r['id']} ({r['kind']}): negative balance "
-                            f"{to_decimal(int(r['balance']))}")
+                            f"{format_credits(int(r['balance']))}")
         for r in await tx.fetch(q.ORPHAN_HOLDS):
-            problems.append(f"account {r['id']} (hold): holds {to_decimal(int(r['balance']))} "
+            problems.append(f"account {r['id']} (hold): holds {format_credits(int(r['balance']))} "
                             "for no booking")
         for r in await tx.fetch(q.BOOKING_HOLDS):
             b = Booking(id=r["id"], status=Status(r["status"]), method=Method(r["method"]),
@@ -47,8 +42,8 @@ async def check(db: Database) -> list[str]:
             want, held = held_amount(b), int(r["held"])
             if held != want:
                 state = f"{b.status}{', settled' if b.settled else ''}"
-                problems.append(f"booking {b.id} ({state}, Credits {to_decimal(b.credits)}): "
-                                f"holds {to_decimal(held)}, should hold {to_decimal(want)}")
+                problems.append(f"booking {b.id} ({state}, Credits {format_credits(b.credits)}): "
+                                f"holds {format_credits(held)}, should hold {format_credits(want)}")
     return problems
 
 

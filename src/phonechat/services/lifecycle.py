@@ -10,7 +10,7 @@ from typing import Any
 
 from ..domain import lifecycle as rules
 from ..domain.access import Actor
-from ..domain.credits import to_decimal
+from ..domain.credits import format_credits
 from ..domain.errors import Invalid, NotFound, RuleBroken
 from ..domain.lifecycle import Action, Money, Side
 from ..store import bookings as booking_rows
@@ -54,7 +54,7 @@ async def _move_credits(tx: Conn, money: Money, row: Row, now: datetime, reason:
         except ledger.InsufficientCredits:
             raise RuleBroken(
                 f"The booking cannot be {reason}: you have fewer credits than its Credits "
-                f"({to_decimal(row['credits'])}); its Status is {row['status']}.") from None
+                f"({format_credits(row['credits'])}); its Status is {row['status']}.") from None
     elif money is Money.RELEASE:
         await ledger.release_hold(tx, booking_id=row["id"], to_user_id=row["client_id"],
                                   reason=reason, at=now)
