@@ -611,3 +611,27 @@ async def test_reschedule_of_a_reinvited_booking_needs_the_credits(client, clock
     made = (await get(client, "member", "MadeBookingDetails", BookingID=9)).json()
     assert made["Status"] == "Pending" and made["SessionDate"] == "2018-01-23T14:00:00"
     await books_balance(db)
+
+
+async def test_the_sandbox_manifest_covers_the_received_side(client) -> None:
+    from phonechat import sandbox
+
+    m = sandbox.manifest()
+    side = m["received_side"]
+    assert side["candidate_token"] == m["users"]["candidate"]["AccessToken"]
+    headers = {"Authorization": f"bearer {side['candidate_token']}"}
+    ids = [*side["to_accept_or_reject"], side["past_accept_by_cancel_sample"],
+           *side["to_cancel"], *side["to_delete"], side["settled_by_the_worker"]]
+    for booking in ids:
+        r = await client.get(f"/v1/PhoneChat/ReceivedBookingDetails?BookingID={booking}",
+                             headers=headers)
+        assert r.status_code == 200, booking
+    for booking in side["to_accept_or_reject"]:
+        r = await client.get(f"/v1/PhoneChat/ReceivedBookingDetails?BookingID={booking}",
+                             headers=headers)
+        assert r.json()["ActionCandidate"] == "You need to accept or reject the booking"
+    made = m["made_side"]
+    r = await get(client, "client", "MadeBookingDetails", BookingID=made["to_confirm"])
+    assert r.json()["ActionClient"] == "You need to confirm the booking"
+    r = await post(client, "client", "RescheduleMadeBooking", {"BookingID": made["to_reschedule"]})
+    assert r.status_code == 200

@@ -17,7 +17,8 @@ import pytest
 
 from phonechat.clock import SystemClock
 from phonechat.domain.credits import to_units
-from tests.conftest import PG_URL, USERS, bearer
+from phonechat.settings import Settings
+from tests.conftest import PG_URL, bearer
 from tests.lifecycle_helpers import CANDIDATE, CLIENT, balance_of, books_balance
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow,
@@ -93,7 +94,7 @@ def _one_winner(responses: list[httpx.Response], final_status: str) -> None:
 
 
 async def test_conflicting_actions_have_exactly_one_winner(server, db) -> None:
-    now = SystemClock().now()
+    now = SystemClock(Settings.from_env().timezone).now()  # the server's clock
     limits = httpx.Limits(max_connections=3 * 2 * EACH, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=server, limits=limits, timeout=30) as c:
         start_balance = await balance_of(db, CLIENT)
