@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,6 +73,8 @@ async def insert_booking(conn: Conn, **fields: Any) -> int:
     row = {c.name: None for c in b.columns}
     row.update(deleted_by_client=False, deleted_by_candidate=False)
     row.update(fields)
+    if row["session_end"] is None:  # SessionDate + Duration (the worker's index)
+        row["session_end"] = row["session_date"] + timedelta(minutes=row["duration"])
     if fields.get("id") is not None:
         await conn.execute(INSERT_BOOKING_WITH_ID, **row)
         return int(fields["id"])
