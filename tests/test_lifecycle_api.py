@@ -584,11 +584,10 @@ async def test_simultaneous_confirms_one_wins_and_one_hold(db) -> None:
 async def test_simultaneous_cancels_by_both_sides_refund_once(db) -> None:
     from phonechat.domain.access import Actor
     from phonechat.domain.errors import RuleBroken
-    from phonechat.services import made
 
     me, them = Actor(CLIENT, "BookingUser"), Actor(CANDIDATE, "BookedUser")
     before = await balance_of(db, CLIENT)
-    calls = [made.cancel_made_booking(db, me, 6, "x", START) for _ in range(3)] + \
+    calls = [lifecycle.cancel_made_booking(db, me, 6, "x", START) for _ in range(3)] + \
             [lifecycle.cancel_received_booking(db, them, 6, "x", START) for _ in range(3)]
     results = await asyncio.gather(*calls, return_exceptions=True)
     assert sum(isinstance(r, dict) for r in results) == 1

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from phonechat.domain.access import Actor
 from phonechat.domain.errors import DomainError
 from phonechat.domain.lifecycle import NewBooking, Side
-from phonechat.services import ledger_check, lifecycle, made
+from phonechat.services import ledger_check, lifecycle
 from phonechat.store.db import open_database
 from tests.conftest import PG_URL, START, USERS, _reset_pg
 
@@ -56,7 +56,7 @@ async def _step(db, step, ids: list[int], now):  # type: ignore[no-untyped-def]
                                                             n * 10_000, now),
         "reject": lambda: lifecycle.reject_received_booking(db, CANDIDATE, b, "no", now),
         "confirm": lambda: lifecycle.confirm_made_booking(db, client, b, now),
-        "cancel_client": lambda: made.cancel_made_booking(db, client, b, "no", now),
+        "cancel_client": lambda: lifecycle.cancel_made_booking(db, client, b, "no", now),
         "cancel_candidate": lambda: lifecycle.cancel_received_booking(db, CANDIDATE, b, "no",
                                                                       now),
         "reinvite": lambda: lifecycle.reinvite(db, CANDIDATE, b, None, now),

@@ -1,4 +1,4 @@
-"""PhoneChat lifecycle routes (both sides and settings): each binds its input, calls one
+"""PhoneChat routes (both sides and settings): each binds its input, calls one
 service, replies."""
 
 from __future__ import annotations
@@ -31,6 +31,25 @@ PAGE_FIELDS = (
     Field("BookingsPerPage", whole_number(1, 100), required=False),
     Field("PageNumber", whole_number(1), required=False),
 )
+
+
+# --- the two published pages (made-booking-details.txt, cancel-made-booking.txt) ---
+
+
+@routes.get("/v1/PhoneChat/MadeBookingDetails", scope=PHONECHAT,
+            group="/v1/Groups/PhoneChat/MadeBookingDetails",
+            input=Input("MadeBookingDetails", (BOOKING_ID,)))
+async def made_booking_details(req: Request, args: dict[str, Any]) -> Reply:
+    view = await lifecycle.made_booking_details(req.db, req.actor, args["BookingID"], req.now)
+    return Reply(MADE_BOOKING, view)
+
+
+@routes.post("/v1/PhoneChat/CancelMadeBooking", scope=PHONECHAT,
+             input=Input("CancelMadeBooking", (BOOKING_ID, REASON)))
+async def cancel_made_booking(req: Request, args: dict[str, Any]) -> Reply:
+    view = await lifecycle.cancel_made_booking(req.db, req.actor, args["BookingID"],
+                                               args["Reason"], req.now)
+    return Reply(MADE_BOOKING, view)
 
 
 def _page(req: Request, args: dict[str, Any], side: Side) -> Any:

@@ -104,6 +104,19 @@ async def create_booking(db: Database, actor: Actor, n: rules.NewBooking,
         return await _answer(tx, CLIENT, booking_id, actor.id, now)
 
 
+async def made_booking_details(db: Database, actor: Actor, booking_id: int,
+                               now: datetime) -> dict[str, Any]:
+    """MadeBookingDetails, as published."""
+    return await booking_details(db, CLIENT, actor, booking_id, now)
+
+
+async def cancel_made_booking(db: Database, actor: Actor, booking_id: int, reason: str,
+                              now: datetime) -> dict[str, Any]:
+    """CancelMadeBooking, as published: CancelledBy is the client's nickname."""
+    return await _transition(db, CLIENT, actor, booking_id, Action.CANCEL_BY_CLIENT, "cancel",
+                             now, "cancelled", reason=reason, by=actor.nickname)
+
+
 async def confirm_made_booking(db: Database, actor: Actor, booking_id: int,
                                now: datetime) -> dict[str, Any]:
     return await _transition(db, CLIENT, actor, booking_id, Action.CONFIRM, "confirm", now,
