@@ -120,6 +120,60 @@ def db_current() -> None:
     current(Settings.from_env().database_url)
 
 
+# --- worker and ledger ---------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One settlement pass, then exit (cron, tests).")
+@click.option("--interval", type=float, default=None,
+              help="Seconds between passes (PHONECHAT_WORKER_INTERVAL, 5).")
+def worker(once: bool, interval: float | None) -> None:
+    """Apply due transitions (settlement) in the background; safe to run several at once."""
+    from .clock import SystemClock
+    from .logs import configure
+    from .services import worker as work
+
+    s = Settings.from_env(worker_interval=interval)
+    configure(s.log_level, s.access_log)
+    clock = SystemClock(s.timezone)
+
+    async def go(db):  # type: ignore[no-untyped-def]
+        if once:
+            return await work.run_once(db, clock, work.settlement_hold(s))
+        await work.run(db, clock, work.settlement_hold(s), s.worker_interval)
+
+    settled = _run(_with_db(go))
+    if once:
+        click.echo(f"settled {settled} booking(s)")
+
+
+@main.group()
+def ledger() -> None:
+    """The credits ledger."""
+
+
+@ledger.command("check")
+def ledger_check() -> None:
+    """Verify the books: every transfer sums to 0, every cached balance equals its entries,
+    no user or hold account is negative, every booking holds what its status says.
+    Exits 1 and lists the problems otherwise."""
+    from .services import ledger_check as audit
+
+    async def go(db):  # type: ignore[no-untyped-def]
+        return await audit.check(db), await audit.balances(db)
+
+    problems, totals = _run(_with_db(go))
+    if problems:
+        click.echo(f"ledger check FAILED: {len(problems)} problem(s)", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(1)
+    from .domain.credits import format_credits
+    click.echo(f"ledger check OK: users {format_credits(sum(totals['users'].values()))}, "
+               f"held {format_credits(totals['held'])}, world {format_credits(totals['world'])}, "
+               f"total {format_credits(totals['total'])}")
+
+
 # --- admin tasks ------------------------------------------------------------------------
 
 

@@ -180,4 +180,18 @@ def manifest() -> dict[str, Any]:
         "bookings": dict(BOOKING_IDS),
         "password": PASSWORD,
         "app": {k: DEMO_APP[k] for k in ("client_id", "client_secret", "redirect_uri")},
+        # Every booking above is made of the candidate: their token sees the received side.
+        "received_side": {
+            "candidate_token": USERS["candidate"][3],
+            "to_accept_or_reject": [BOOKING_IDS["pending"], BOOKING_IDS["member_pending"]],
+            "past_accept_by_cancel_sample": BOOKING_IDS["sample_cancel"],
+            "to_cancel": [BOOKING_IDS["accepted"], BOOKING_IDS["confirmed_future"]],
+            "to_delete": [BOOKING_IDS["rejected"], BOOKING_IDS["cancelled"]],
+            "settled_by_the_worker": BOOKING_IDS["confirmed_past"],
+        },
+        "made_side": {
+            "to_confirm": BOOKING_IDS["accepted"],
+            "to_reschedule": BOOKING_IDS["confirmed_past"],
+            "book_user_id": USERS["candidate"][0],
+        },
     }

@@ -28,6 +28,11 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     access_log: bool = True
     log_level: str = "INFO"
+    # A Confirmed booking is paid to the booked user this long after its session ended.
+    settlement_hold_hours: float = 24.0
+    # How often `phonechat worker` (and the sandbox's in-process worker) looks for due
+    # settlements, in seconds.
+    worker_interval: float = 5.0
     # Sandbox only: the clock can be moved over HTTP (never in `phonechat serve`).
     sandbox: bool = False
     # The OAuth 2.0 authorization server (see docs/oauth.md). Lifetimes in seconds.

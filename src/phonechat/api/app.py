@@ -68,8 +68,15 @@ class App:
             s = self.settings
             self.db = await open_database(s.database_url, pool_min=s.pool_min,
                                           pool_max=s.pool_max, acquire_timeout=s.pool_timeout)
+        if self.settings.sandbox and getattr(self.clock, "movable", False):
+            from ..services.worker import start_in_background  # the sandbox's own worker
+
+            self._worker = start_in_background(self)
 
     async def shutdown(self) -> None:
+        if getattr(self, "_worker", None) is not None:
+            self._worker.cancel()
+            self._worker = None
         if self.db is not None and self._owns_db:
             await self.db.close()
             self.db = None

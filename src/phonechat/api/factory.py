@@ -7,14 +7,14 @@ from typing import Any
 from ..clock import SystemClock
 from ..settings import Settings
 from ..store.db import Database
-from . import account_routes, oauth_routes, phonechat_routes, sandbox_routes
+from . import account_routes, lifecycle_routes, oauth_routes, sandbox_routes
 from .app import App
 from .http import Routes
 
 
 def build_routes(*, sandbox: bool) -> Routes:
     routes = Routes()
-    for module in (phonechat_routes, account_routes, oauth_routes):
+    for module in (lifecycle_routes, account_routes, oauth_routes):
         routes.merge(module.routes)
     if sandbox:
         routes.merge(sandbox_routes.routes)

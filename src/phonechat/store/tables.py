@@ -90,6 +90,13 @@ bookings = sa.Table(
     # ledger keep it.
     sa.Column("deleted_by_client", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("deleted_by_candidate", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The lifecycle (domain/lifecycle.py): SessionDate + Duration, kept so that the worker
+    # finds due settlements with an index; when the candidate re-invited a missed session
+    # (and why); when a Confirmed booking's held credits were paid to the candidate.
+    sa.Column("session_end", sa.DateTime, nullable=False),
+    sa.Column("reinvited_date", sa.DateTime),
+    sa.Column("reinvite_reason", sa.String(500)),
+    sa.Column("settled_date", sa.DateTime),
     sa.CheckConstraint(
         "status IN ('Pending','Accepted','Rejected','Confirmed','Cancelled')", name="status"
     ),
@@ -98,6 +105,7 @@ bookings = sa.Table(
     sa.CheckConstraint("client_id <> candidate_id", name="not_self"),
     sa.Index("ix_bookings_client_created", "client_id", "create_date"),
     sa.Index("ix_bookings_candidate_created", "candidate_id", "create_date"),
+    sa.Index("ix_bookings_status_session_end", "status", "session_end"),
 )
 
 applications = sa.Table(

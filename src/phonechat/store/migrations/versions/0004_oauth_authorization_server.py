@@ -1,7 +1,7 @@
 """The OAuth 2.0 authorization server: codes, refresh-token chains, grants, login failures.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 03:04:50.421411
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
