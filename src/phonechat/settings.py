@@ -25,6 +25,11 @@ class Settings:
     pool_min: int = 2
     pool_max: int = 10
     pool_timeout: float = 5.0
+    # How long a worker may reuse an access token it found valid without asking the
+    # database again: also how long a revoked token may still be accepted (the revocation
+    # delay). Expiry is checked on every request regardless. 0: look up every request.
+    # The sandbox never caches.
+    token_cache_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
     access_log: bool = True
     log_level: str = "INFO"

@@ -13,8 +13,10 @@ import os
 import time
 from typing import Any
 
+from ..logs import access as log_access
 from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthorized
 from ..services import account
+from ..services.grant_cache import GrantCache
 from ..store.db import Database, DatabaseUnavailable, open_database
 from .contracts import INVALID
 from .http import HttpError, RawReply, Reply, Request, Route, Routes, error_reply
@@ -22,7 +24,6 @@ from .negotiation import JSON, negotiate
 from .representation import to_json, to_xml
 
 log = logging.getLogger("phonechat.api")
-access_log = logging.getLogger("phonechat.access")
 
 _WWW_AUTH = [(b"www-authenticate", b"Bearer")]
 
@@ -38,6 +39,11 @@ class App:
         self.metrics = metrics
         self.max_body = settings.max_body_bytes
         self.access_log = settings.access_log
+        # Valid grants remembered for a few seconds (never in the sandbox: a developer who
+        # revokes a token there sees it refused at once).
+        cache_seconds = getattr(settings, "token_cache_seconds", 0)
+        self.grants = (GrantCache(cache_seconds)
+                       if cache_seconds > 0 and not settings.sandbox else None)
 
     # --- ASGI -----------------------------------------------------------------------
 
@@ -120,9 +126,7 @@ class App:
         if self.metrics is not None:
             self.metrics.observe(scope["method"], route_path, reply.status, elapsed)
         if self.access_log:
-            access_log.info("request", extra={"fields": {
-                "request_id": request_id, "method": scope["method"], "path": scope["path"],
-                "status": reply.status, "ms": round(elapsed * 1000, 3)}})
+            log_access(request_id, scope["method"], scope["path"], reply.status, elapsed)
 
     def _route(self, scope: dict[str, Any]) -> Route:
         path = scope["path"].lower()
@@ -141,6 +145,8 @@ class App:
 
     async def _read_body(self, headers: dict[bytes, bytes], receive: Any) -> bytes:
         declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            return b""  # no body (a GET): nothing to wait for
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             raise HttpError(413, f"The request body is larger than {self.max_body} bytes.")
         chunks: list[bytes] = []
@@ -162,7 +168,8 @@ class App:
             token = _bearer_token(req.headers.get(b"authorization"))
             if token is None:
                 raise Unauthorized()
-            req.grant = await account.authenticate(self.db, token, req.now)  # type: ignore[arg-type]
+            req.grant = await account.authenticate(self.db, token, req.now,  # type: ignore[arg-type]
+                                                    self.grants)
             if route.scope is not None and route.scope not in req.grant.scopes:
                 raise Forbidden(f"This request needs the scope '{route.scope}', which the "
                                 "access token was not granted.")

@@ -9,19 +9,35 @@ from ..domain.access import SCOPES, Actor, Grant, token_hash
 from ..domain.errors import Forbidden, Unauthorized
 from ..store import accounts
 from ..store.db import Database
+from .grant_cache import GrantCache
 
 NOT_YOUR_MEMBER = "UserID is not a member of a group you manage."
 
 
-async def authenticate(db: Database, token: str, now: datetime) -> Grant:
-    """The grant of a presented token; Unauthorized if unknown, expired, revoked or disabled."""
+async def authenticate(db: Database, token: str, now: datetime,
+                       cache: GrantCache | None = None) -> Grant:
+    """The grant of a presented token; Unauthorized if unknown, expired, revoked or disabled.
+
+    With a cache, a grant found valid in the last few seconds is reused (see grant_cache);
+    its expiry is still checked against `now` every time.
+    """
+    key = token_hash(token)
+    if cache is not None:
+        grant = cache.get(key)
+        if grant is not None:
+            if grant.expires_at <= now:
+                raise Unauthorized()
+            return grant
     async with db.connection() as conn:
-        row = await accounts.token(conn, token_hash(token))
+        row = await accounts.token(conn, key)
     if (row is None or row["expires_at"] <= now or row["revoked_at"] is not None
             or row["app_disabled"]):
         raise Unauthorized()
-    return Grant(Actor(row["user_id"], row["nickname"]), frozenset(row["scopes"].split()),
-                 row["expires_at"])
+    grant = Grant(Actor(row["user_id"], row["nickname"]), frozenset(row["scopes"].split()),
+                  row["expires_at"])
+    if cache is not None:
+        cache.put(key, grant)
+    return grant
 
 
 async def act_for_member(db: Database, manager: Actor, member_id: int) -> Actor:

@@ -117,6 +117,9 @@ class PostgresDatabase:
                       acquire_timeout: float = 5.0) -> "PostgresDatabase":
         import asyncpg
 
+        global _LOST
+        _LOST = _lost_errors()
+
         class _Connection(asyncpg.Connection):  # type: ignore[misc, valid-type]
             # We never change session state (no SET, no LISTEN, no temp tables), so the
             # pool's per-release reset query (RESET ALL, UNLISTEN, ...) is wasted work.
@@ -133,30 +136,31 @@ class PostgresDatabase:
 
     acquire_timeout = 5.0
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[_PgConn]:
-        async with self._acquire() as c:
-            yield _PgConn(c)
+    # connection() and transaction() are plain classes rather than @asynccontextmanager
+    # generators: they run twice per request, and the generator machinery cost more than
+    # the work (bench/RESULTS.md).
+    def connection(self) -> "_PgUse":
+        return _PgUse(self, False)
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_PgConn]:
-        async with self._acquire() as c:
-            async with c.transaction():
-                yield _PgConn(c)
+    def transaction(self) -> "_PgUse":
+        return _PgUse(self, True)
 
-    @asynccontextmanager
-    async def _acquire(self) -> AsyncIterator[Any]:
+    async def _get(self) -> Any:
+        """A pooled connection; the wait is bounded by acquire_timeout (then 503)."""
         import asyncpg
 
         try:
-            c = await self._pool.acquire(timeout=self.acquire_timeout)
+            return await self._pool.acquire(timeout=self.acquire_timeout)
         except (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError,
                 asyncpg.CannotConnectNowError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
+
+    @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[Any]:
+        c = await self._get()
         try:
             yield c
-        except (OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-                asyncpg.InterfaceError) as exc:
+        except _LOST as exc:
             raise DatabaseUnavailable(str(exc)) from exc
         finally:
             await self._pool.release(c)
@@ -171,6 +175,59 @@ class PostgresDatabase:
     def pool_stats(self) -> dict[str, int]:
         return {"size": self._pool.get_size(), "idle": self._pool.get_idle_size(),
                 "max": self._pool.get_max_size()}
+
+
+def _lost_errors() -> tuple[type[BaseException], ...]:
+    import asyncpg
+
+    return (OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+            asyncpg.InterfaceError)
+
+
+_LOST: tuple[type[BaseException], ...] = ()
+
+
+class _PgUse:
+    """`async with db.connection()` / `db.transaction()`: a pooled connection (in a
+    transaction), given back however the block ends; a lost connection becomes
+    DatabaseUnavailable."""
+
+    __slots__ = ("_db", "_tx", "_c", "_xact")
+
+    def __init__(self, db: PostgresDatabase, tx: bool) -> None:
+        self._db = db
+        self._tx = tx
+        self._c: Any = None
+        self._xact: Any = None
+
+    async def __aenter__(self) -> _PgConn:
+        c = self._c = await self._db._get()
+        if self._tx:
+            try:
+                self._xact = c.transaction()
+                await self._xact.start()
+            except BaseException as exc:
+                await self._db._pool.release(c)
+                if isinstance(exc, _LOST):
+                    raise DatabaseUnavailable(str(exc)) from exc
+                raise
+        return _PgConn(c)
+
+    async def __aexit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        c, xact = self._c, self._xact
+        try:
+            if xact is not None:
+                if exc is None:
+                    await xact.commit()
+                else:
+                    await xact.rollback()
+        except _LOST as lost:
+            if exc is None or not isinstance(exc, _LOST):
+                exc = lost
+        finally:
+            await self._db._pool.release(c)
+        if isinstance(exc, _LOST):
+            raise DatabaseUnavailable(str(exc)) from exc
 
 
 def _asyncpg_url(url: str) -> str:

@@ -22,15 +22,22 @@ class InsufficientCredits(Exception):
     """The paying account holds less than the amount."""
 
 
+def _kind(name: str) -> sa.ColumnElement[bool]:
+    # The kind is written into the SQL, not sent as a parameter: the partial unique indexes
+    # (WHERE kind = 'user' / 'hold') only match a literal, and a prepared statement's generic
+    # plan with `kind = $1` falls back to a sequential scan of every account.
+    return acc.c.kind == sa.literal_column(f"'{name}'")
+
+
 FIND_ACCOUNT_OF_USER = Query(
-    sa.select(acc.c.id).where(acc.c.kind == "user", acc.c.user_id == p("user_id"))
+    sa.select(acc.c.id).where(_kind("user"), acc.c.user_id == p("user_id"))
 )
 FIND_HOLD = Query(
     sa.select(acc.c.id, acc.c.balance)
-    .where(acc.c.kind == "hold", acc.c.booking_id == p("booking_id"))
+    .where(_kind("hold"), acc.c.booking_id == p("booking_id"))
     .with_for_update()
 )
-FIND_WORLD = Query(sa.select(acc.c.id).where(acc.c.kind == "world"))
+FIND_WORLD = Query(sa.select(acc.c.id).where(_kind("world")))
 INSERT_ACCOUNT = Query(
     acc.insert().values(kind=p("kind"), user_id=p("user_id"), booking_id=p("booking_id"),
                         balance=0).returning(acc.c.id)
@@ -38,7 +45,7 @@ INSERT_ACCOUNT = Query(
 DEBIT = Query(
     acc.update()
     .where(acc.c.id == p("account_id"),
-           sa.or_(acc.c.kind == "world", acc.c.balance >= p("amount")))
+           sa.or_(_kind("world"), acc.c.balance >= p("amount")))
     .values(balance=acc.c.balance - p("amount"))
     .returning(acc.c.balance)
 )

@@ -1,0 +1,496 @@
+"""The benchmark: phonechat against a bare reference app, same machine, same run.
+
+    bench/run.sh                 # the whole thing (a few minutes), writes bench/RESULTS.md
+    bench/run.sh --quick         # 3 s per measurement, for trying changes
+    bench/run.sh --profile       # also py-spy the phonechat worker on the detail read
+
+What it does (loopback only; it stops by itself and stops every process it started):
+  1. makes the PostgreSQL database phonechat_bench (PHONECHAT_BENCH_DSN to change) with
+     10,000 bookings, then again with 1,000,000 (bench/seed.sql: generate_series, seconds);
+  2. starts `phonechat serve` (every feature on: token lookup, scope check, negotiation,
+     access log, metrics hook when present) and bench/reference_app.py, each 1 worker,
+     checks they answer the same bytes, then runs wrk against each in turn;
+  3. prints and records requests/s and p50/p99 latency, and phonechat/reference ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+VENV = ROOT / ".venv" / "bin"
+LUA = BENCH / "lua"
+DSN = os.environ.get("PHONECHAT_BENCH_DSN", "postgresql://postgres@127.0.0.1:5432/phonechat_bench")
+PER_CLIENT = 1000  # bookings per client at every size, so list pages cost the same
+PERFORMERS = 1000
+PER_PAGE = 50
+OURS_PORT, REF_PORT = 18231, 18232
+CONNECTIONS = 32
+
+_started: list[subprocess.Popen] = []
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --- prerequisites ----------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("wrk is missing: installing it from the distribution (apt-get install -y wrk)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=False,
+                   stdout=subprocess.DEVNULL)
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("bench: wrk is needed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)")
+    return found
+
+
+def psql(dsn: str, *args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(["psql", dsn, "-v", "ON_ERROR_STOP=1", "-X", "-q", *args],
+                          check=True, text=True, capture_output=True, **kw)
+
+
+def admin_dsn(dsn: str) -> tuple[str, str]:
+    base, _, name = dsn.rpartition("/")
+    return f"{base}/postgres", name.split("?")[0]
+
+
+# --- the database ------------------------------------------------------------------------
+
+
+def make_database(bookings: int) -> float:
+    """A fresh database with `bookings` bookings; returns the seconds it took."""
+    started = time.monotonic()
+    admin, name = admin_dsn(DSN)
+    psql(admin, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', "-c",
+         f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "PHONECHAT_DATABASE_URL": DSN}
+    subprocess.run([str(VENV / "phonechat"), "db", "upgrade"], check=True, env=env,
+                   capture_output=True)
+    psql(DSN, "-v", f"bookings={bookings}", "-v", f"per_client={PER_CLIENT}",
+         "-v", f"performers={PERFORMERS}", "-f", str(BENCH / "seed.sql"))
+    return time.monotonic() - started
+
+
+def explain(sql: str, *params: str) -> str:
+    """The plan PostgreSQL uses for a prepared statement once it goes generic."""
+    out = psql(DSN, "-c", "SET plan_cache_mode = force_generic_plan", "-c",
+               f"PREPARE q AS {sql}", "-c",
+               f"EXPLAIN (COSTS OFF) EXECUTE q({', '.join(params)})").stdout
+    return "\n".join(line for line in out.splitlines() if line.strip() and "QUERY PLAN" not in line
+                     and not line.startswith("--") and not line.startswith("("))
+
+
+# --- servers -----------------------------------------------------------------------------
+
+
+def start(name: str, cmd: list[str], env: dict[str, str], port: int, logdir: Path) -> subprocess.Popen:
+    out = open(logdir / f"{name}.log", "ab")
+    p = subprocess.Popen(cmd, env=env, stdout=out, stderr=out, cwd=ROOT, start_new_session=True)
+    _started.append(p)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if p.poll() is not None:
+            sys.exit(f"bench: {name} exited at start (see {logdir / name}.log)")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                time.sleep(0.5)  # every worker up (uvicorn binds before forking workers)
+                return p
+        except OSError:
+            time.sleep(0.1)
+    stop(p)
+    sys.exit(f"bench: {name} did not listen on {port}")
+
+
+def stop(p: subprocess.Popen) -> None:
+    """SIGTERM (graceful: in-flight requests finish), then SIGKILL the group if need be."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+            p.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+    if p in _started:
+        _started.remove(p)
+
+
+def stop_all(*_: object) -> None:
+    for p in list(_started):
+        stop(p)
+
+
+def ours(workers: int, logdir: Path) -> subprocess.Popen:
+    env = {**os.environ, "PHONECHAT_DATABASE_URL": DSN, "PHONECHAT_PORT": str(OURS_PORT),
+           "PHONECHAT_HOST": "127.0.0.1", "PHONECHAT_WORKERS": str(workers),
+           "PHONECHAT_ACCESS_LOG": "true", "PHONECHAT_LOG_LEVEL": "INFO"}
+    return start(f"phonechat-{workers}w", [str(VENV / "phonechat"), "serve"], env, OURS_PORT,
+                 logdir)
+
+
+def reference(workers: int, clients: int, logdir: Path) -> subprocess.Popen:
+    env = {**os.environ, "BENCH_DSN": DSN, "BENCH_CLIENTS": str(clients)}
+    cmd = [str(VENV / "uvicorn"), "reference_app:app", "--app-dir", str(BENCH),
+           "--host", "127.0.0.1", "--port", str(REF_PORT), "--workers", str(workers),
+           "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
+    return start(f"reference-{workers}w", cmd, env, REF_PORT, logdir)
+
+
+def get(port: int, path: str, token: str, accept: str = "application/json") -> tuple[int, bytes]:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={
+        "Authorization": f"bearer {token}", "Accept": accept})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+# --- load --------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad: int  # non-2xx answers and socket errors
+    used: int
+
+
+def wrk(port: int, script: str, args: list[str], seconds: float, threads: int = 1) -> Result:
+    cmd = [WRK, f"-t{threads}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout", "5s",
+           "-s", str(LUA / script), f"http://127.0.0.1:{port}", "--", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True,
+                          env={**os.environ, "BENCH_LUA_DIR": str(LUA)})
+    out = done.stdout
+    if done.returncode != 0:
+        sys.exit(f"bench: wrk failed:\n{out}\n{done.stderr}")
+    m = re.search(r"BENCH_RESULT (\{.*\})", out)
+    if not m:
+        sys.exit(f"bench: no result from wrk:\n{out}")
+    d = json.loads(m.group(1))
+    return Result(rps=d["requests"] / (d["duration_us"] / 1e6), p50_ms=d["p50_us"] / 1000,
+                  p99_ms=d["p99_us"] / 1000, requests=d["requests"],
+                  bad=d["non2xx"] + d["socket_errors"], used=d["used"])
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    py = subprocess.run([str(VENV / "python"), "-c",
+                         "import sys, uvicorn, asyncpg, uvloop, httptools; "
+                         "print(sys.version.split()[0], uvicorn.__version__, asyncpg.__version__,"
+                         " uvloop.__version__, httptools.__version__)"],
+                        capture_output=True, text=True).stdout.split()
+    pg = psql(DSN.rsplit("/", 1)[0] + "/postgres", "-tA", "-c", "SHOW server_version").stdout.strip()
+    wrk_v = subprocess.run([WRK, "-v"], capture_output=True, text=True)
+    return {
+        "cpus": str(os.cpu_count()), "cpu": cpu, "os": f"{platform.system()} {platform.release()}",
+        "python": py[0] if py else "?", "uvicorn": py[1] if len(py) > 1 else "?",
+        "asyncpg": py[2] if len(py) > 2 else "?", "uvloop": py[3] if len(py) > 3 else "?",
+        "httptools": py[4] if len(py) > 4 else "?", "postgresql": pg,
+        "wrk": (wrk_v.stdout + wrk_v.stderr).split("\n")[0].strip(),
+    }
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=10.0, help="each measurement (10)")
+    ap.add_argument("--quick", action="store_true", help="3 s per measurement")
+    ap.add_argument("--sizes", default="10000,1000000", help="bookings (10000,1000000)")
+    ap.add_argument("--profile", action="store_true",
+                    help="py-spy the phonechat worker during an extra detail read run")
+    ap.add_argument("--output", default=str(BENCH / "RESULTS.md"))
+    opts = ap.parse_args()
+    seconds = 3.0 if opts.quick else opts.seconds
+    warm = 1.0 if opts.quick else 2.0
+    global WRK
+    WRK = ensure_wrk()
+    signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(1)))
+    logdir = Path(tempfile.mkdtemp(prefix="phonechat-bench-"))
+    info = machine()
+    log(f"machine: {info['cpus']} CPUs, {info['cpu']}; logs in {logdir}")
+    rows: list[tuple] = []  # (size, what, ours Result | None, ref Result | None, note)
+    notes: list[str] = []
+    plans: dict[str, str] = {}
+    seeded: dict[int, float] = {}
+    profile_text = ""
+    load_before = loadavg()
+    started_at = datetime.now(timezone.utc)
+    sizes = [int(s) for s in opts.sizes.split(",")]
+
+    def pair(size: int, what: str, script: str, args: list[str], check_path: str | None = None,
+             ours_proc=None, ref_proc=None) -> None:
+        """The same load against the reference, then phonechat (each after a warm-up)."""
+        res = {}
+        for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
+            wrk(port, script, args, warm)
+            res[name] = wrk(port, script, args, seconds)
+            log(f"{size:>9,} {what:<34} {name:<4} {res[name].rps:8.0f} req/s  "
+                f"p50 {res[name].p50_ms:6.2f} ms  p99 {res[name].p99_ms:6.2f} ms"
+                + (f"  ({res[name].bad} bad)" if res[name].bad else ""))
+        rows.append((size, what, res["ours"], res["ref"], ""))
+
+    try:
+        for size in sizes:
+            clients = max(1, size // PER_CLIENT)
+            log(f"seeding {size:,} bookings ({clients:,} clients)...")
+            seeded[size] = make_database(size)
+            log(f"seeded in {seeded[size]:.1f} s")
+            ref = reference(1, clients, logdir)
+            mine = ours(1, logdir)
+            # The same bytes from both, or the comparison means nothing.
+            for bid in (1, 2, 5, 9, size):
+                tok = f"bench-{(bid - 1) % clients + 1}"
+                for accept in ("application/json", "application/xml"):
+                    path = f"/v1/PhoneChat/MadeBookingDetails?BookingID={bid}"
+                    a, b = get(OURS_PORT, path, tok, accept), get(REF_PORT, path, tok, accept)
+                    if a != b:
+                        notes.append(f"{size:,} bookings, booking {bid}, {accept}: the reference's "
+                                     f"answer differs from phonechat's ({a[0]} {len(a[1])} B vs "
+                                     f"{b[0]} {len(b[1])} B)")
+            detail_args = [str(size), str(clients)]
+            pair(size, "MadeBookingDetails JSON", "details.lua",
+                 [*detail_args, "application/json", "1"])
+            if size != max(sizes):
+                stop(mine)
+                stop(ref)
+                continue
+            pair(size, "MadeBookingDetails XML", "details.lua",
+                 [*detail_args, "application/xml", "2"])
+            status, _ = get(OURS_PORT, f"/v1/PhoneChat/MadeBookings?PageNumber=1&BookingsPerPage={PER_PAGE}",
+                            "bench-1")
+            pages = PER_CLIENT // PER_PAGE
+            for page, what in ((1, "MadeBookings page 1"), (pages, f"MadeBookings page {pages} (last)")):
+                if status == 404:
+                    rows.append((size, what, None, None, "n/a (endpoint not present)"))
+                    log(f"{size:>9,} {what:<34} n/a (endpoint not present)")
+                else:
+                    pair(size, what, "list.lua", [str(clients), str(page), str(PER_PAGE), "3"])
+            if opts.profile:
+                profile_text = profile(mine, detail_args, seconds, logdir)
+            # Writes: every request cancels its own Pending booking; runs never reuse one.
+            next_start = 1
+
+            def cancel_run(port: int, duration: float, threads: int = 1) -> Result:
+                nonlocal next_start
+                r = wrk(port, "cancel.lua", [str(clients), str(next_start), str(threads)],
+                        duration, threads)
+                next_start += r.used + 100
+                return r
+
+            res = {}
+            for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
+                cancel_run(port, warm)
+                res[name] = cancel_run(port, seconds)
+                log(f"{size:>9,} {'CancelMadeBooking':<34} {name:<4} {res[name].rps:8.0f} req/s  "
+                    f"p50 {res[name].p50_ms:6.2f} ms  p99 {res[name].p99_ms:6.2f} ms"
+                    + (f"  ({res[name].bad} bad)" if res[name].bad else ""))
+            rows.append((size, "CancelMadeBooking", res["ours"], res["ref"], ""))
+            # A second detail pair at the end: how much the numbers moved during the run.
+            pair(size, "MadeBookingDetails JSON (again)", "details.lua",
+                 [*detail_args, "application/json", "4"])
+            stop(mine)
+            stop(ref)
+
+            # Two workers each (wrk with 2 threads so the load generator is not the limit).
+            ref2 = reference(2, clients, logdir)
+            mine2 = ours(2, logdir)
+            res2 = {}
+            for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
+                wrk(port, "details.lua", [*detail_args, "application/json", "5", "2"], warm, 2)
+                res2[name] = wrk(port, "details.lua", [*detail_args, "application/json", "5", "2"],
+                                 seconds, 2)
+                log(f"{size:>9,} {'MadeBookingDetails JSON, 2 workers':<34} {name:<4} "
+                    f"{res2[name].rps:8.0f} req/s")
+            rows.append((size, "MadeBookingDetails JSON, 2 workers", res2["ours"], res2["ref"], ""))
+            res2 = {}
+            for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
+                cancel_run(port, warm, 2)
+                res2[name] = cancel_run(port, seconds, 2)
+                log(f"{size:>9,} {'CancelMadeBooking, 2 workers':<34} {name:<4} "
+                    f"{res2[name].rps:8.0f} req/s")
+            rows.append((size, "CancelMadeBooking, 2 workers", res2["ours"], res2["ref"], ""))
+            stop(mine2)
+            stop(ref2)
+            plans["MadeBookingDetails (bookings by primary key)"] = explain(
+                REF_SQL["MADE_BOOKING"], "7", "2")
+            plans["token lookup (unique token_hash)"] = explain(REF_SQL["TOKEN"], "'x'")
+            plans["CancelMadeBooking's hold lookup (partial unique index)"] = explain(
+                REF_SQL["FIND_HOLD"], "10")
+            plans["CancelMadeBooking's account lookup (partial unique index)"] = explain(
+                REF_SQL["FIND_USER_ACCOUNT"], "3")
+    finally:
+        stop_all()
+    report = render(info, rows, notes, plans, seeded, seconds, load_before, loadavg(),
+                    started_at, profile_text)
+    Path(opts.output).write_text(report)
+    print(report)
+    log(f"written {opts.output}")
+
+
+def profile(proc: subprocess.Popen, detail_args: list[str], seconds: float, logdir: Path) -> str:
+    """py-spy the (only) worker while wrk drives the detail read; the top frames by own time."""
+    spy = VENV / "py-spy"
+    if not spy.exists():
+        return "(py-spy not installed in .venv: `.venv/bin/pip install py-spy`)"
+    out = logdir / "profile.txt"
+    pids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    pid = pids[0] if pids else str(proc.pid)
+    spy_p = subprocess.Popen([str(spy), "record", "--pid", pid, "--duration", str(int(seconds)),
+                              "--rate", "500", "--format", "raw", "--output", str(out), "--nonblocking"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    wrk(OURS_PORT, "details.lua", [*detail_args, "application/json", "9"], seconds)
+    spy_p.wait(timeout=60)
+    return summarise_profile(out)
+
+
+def summarise_profile(path: Path) -> str:
+    own: dict[str, int] = {}
+    incl: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        count = int(n)
+        total += count
+        frames = stack.split(";")
+        leaf = frames[-1]
+        own[leaf] = own.get(leaf, 0) + count
+        for f in set(frames):
+            incl[f] = incl.get(f, 0) + count
+    if not total:
+        return "(no samples)"
+    lines = [f"{total} samples. Own time (the frame itself):", ""]
+    for f, c in sorted(own.items(), key=lambda kv: -kv[1])[:20]:
+        lines.append(f"  {100 * c / total:5.1f}%  {f}")
+    lines += ["", "Inclusive (the frame and what it calls), phonechat frames:", ""]
+    for f, c in sorted(incl.items(), key=lambda kv: -kv[1]):
+        if "phonechat" in f and c * 100 / total >= 1:
+            lines.append(f"  {100 * c / total:5.1f}%  {f}")
+    return "\n".join(lines)
+
+
+def _fmt(r: Result | None) -> tuple[str, str, str]:
+    if r is None:
+        return "n/a", "n/a", "n/a"
+    return f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}"
+
+
+def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, started_at,
+           profile_text) -> str:
+    out = [
+        "# Benchmark results",
+        "",
+        f"Produced by `bench/run.sh` on {started_at:%Y-%m-%d %H:%M} UTC; every measurement "
+        f"{seconds:g} s of wrk with {CONNECTIONS} connections on loopback, after a warm-up. "
+        "`ours` is `phonechat serve` with every feature on (token lookup in PostgreSQL or the "
+        "token cache, scope check, content negotiation, JSON access log to a file, metrics "
+        "hook); `ref` is bench/reference_app.py (bare ASGI on asyncpg, a fixed in-memory "
+        "token table, the same SQL, the same bytes). Both on uvicorn with uvloop and httptools, "
+        "the same pool size. Ratio = ours / ref requests/s, measured back to back.",
+        "",
+        "| bookings | request | ours req/s | ours p50 ms | ours p99 ms | ref req/s | ref p50 ms "
+        "| ref p99 ms | ratio | p99 ours/ref |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, what, o, r, note in rows:
+        if o is None:
+            out.append(f"| {size:,} | {what} | {note} | | | | | | | |")
+            continue
+        a, b = _fmt(o), _fmt(r)
+        bad = ""
+        if o.bad or (r and r.bad):
+            bad = f" ({o.bad} / {r.bad if r else 0} failed answers!)"
+        out.append(f"| {size:,} | {what}{bad} | {a[0]} | {a[1]} | {a[2]} | {b[0]} | {b[1]} | "
+                   f"{b[2]} | {o.rps / r.rps:.2f} | {o.p99_ms / r.p99_ms:.2f} |")
+    out += ["", "## Machine", ""]
+    out += [f"- {k}: {v}" for k, v in info.items()]
+    out += [f"- load average before / after the run: {load_before} / {load_after} "
+            "(other work on the machine: the same-run ratio is the figure to trust)",
+            "- seeding: " + ", ".join(f"{k:,} bookings in {v:.0f} s" for k, v in seeded.items())]
+    if notes:
+        out += ["", "## Differences between phonechat's and the reference's answers", ""]
+        out += [f"- {n}" for n in notes]
+    else:
+        out += ["", "The reference answered byte-for-byte the same JSON and XML as phonechat "
+                "on the sampled bookings."]
+    if plans:
+        out += ["", "## Query plans (generic prepared plans, 1,000,000 bookings)", ""]
+        for k, v in plans.items():
+            out += [f"{k}:", "", "```", v, "```", ""]
+    if profile_text:
+        out += ["", "## Profile of the phonechat worker (py-spy, detail read under load)", "",
+                "```", profile_text, "```"]
+    return "\n".join(out) + "\n"
+
+
+def _ref_sql() -> dict[str, str]:
+    sys.path.insert(0, str(BENCH))
+    os.environ.setdefault("BENCH_CLIENTS", "1")
+    import reference_app as r  # noqa: E402
+
+    token = ("SELECT access_tokens.user_id, access_tokens.scopes, access_tokens.expires_at, "
+             "access_tokens.revoked_at, users.nickname, coalesce(applications.disabled, false) "
+             "AS app_disabled FROM access_tokens JOIN users ON users.id = access_tokens.user_id "
+             "LEFT OUTER JOIN applications ON applications.id = access_tokens.application_id "
+             "WHERE access_tokens.token_hash = $1::VARCHAR")
+    return {"MADE_BOOKING": r.MADE_BOOKING, "FIND_HOLD": r.FIND_HOLD,
+            "FIND_USER_ACCOUNT": r.FIND_USER_ACCOUNT, "TOKEN": token}
+
+
+WRK = "wrk"
+REF_SQL = _ref_sql()
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        stop_all()
+        sys.exit(130)
