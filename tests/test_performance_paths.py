@@ -1,0 +1,189 @@
+"""The fast paths taken for speed (docs/performance.md) keep the service's behaviour:
+the token cache's limits, the batched access log, the pooled connection's life cycle,
+and the SQL shapes the indexes rely on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import replace
+from datetime import datetime
+
+import orjson
+import pytest
+import sqlalchemy as sa
+
+from phonechat import logs
+from phonechat.api.factory import create_app
+from phonechat.domain.access import Actor, Grant, token_hash
+from phonechat.services.grant_cache import GrantCache
+from phonechat.store import ledger
+from phonechat.store.db import Query
+from phonechat.store.tables import access_tokens, users
+from tests.conftest import PG_URL, START, bearer
+
+DETAILS = "/v1/PhoneChat/MadeBookingDetails?BookingID=1"
+
+REVOKE = Query(access_tokens.update().where(access_tokens.c.token_hash == sa.bindparam("h"))
+               .values(revoked_at=sa.bindparam("at")))
+
+
+class Ticking:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def cached_app(settings, clock, db):  # type: ignore[no-untyped-def]
+    """The app as `phonechat serve` runs it: not the sandbox, so grants are cached."""
+    app = create_app(replace(settings, sandbox=False, token_cache_seconds=5.0), clock=clock,
+                     db=db)
+    app.grants._clock = Ticking()  # type: ignore[union-attr]
+    return app
+
+
+async def _get(app, path: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        return await c.get(path, headers=headers)
+
+
+async def _revoke(db, token: str) -> None:  # type: ignore[no-untyped-def]
+    async with db.transaction() as tx:
+        await tx.execute(REVOKE, h=token_hash(token), at=START)
+
+
+async def test_a_revoked_token_is_refused_once_the_cache_delay_has_passed(cached_app, db) -> None:
+    assert (await _get(cached_app, DETAILS, bearer("client"))).status_code == 200
+    await _revoke(db, "sandbox-client")
+    # Within PHONECHAT_TOKEN_CACHE_SECONDS the worker still trusts what it checked...
+    assert (await _get(cached_app, DETAILS, bearer("client"))).status_code == 200
+    cached_app.grants._clock.t += 5.01
+    # ...and not a moment after.
+    assert (await _get(cached_app, DETAILS, bearer("client"))).status_code == 401
+
+
+async def test_a_cached_grant_still_expires_on_the_api_clock(cached_app, clock) -> None:
+    assert (await _get(cached_app, DETAILS, bearer("client"))).status_code == 200
+    grant = next(iter(cached_app.grants._entries.values()))[1]
+    clock.set(grant.expires_at)
+    assert (await _get(cached_app, DETAILS, bearer("client"))).status_code == 401
+
+
+async def test_refused_tokens_are_never_remembered(cached_app) -> None:
+    r = await _get(cached_app, DETAILS, {"Authorization": "bearer no-such-token"})
+    assert r.status_code == 401
+    assert (await _get(cached_app, DETAILS, {"Authorization": "bearer sandbox-client-expired"})
+            ).status_code == 401
+    assert len(cached_app.grants) == 0
+
+
+async def test_the_sandbox_never_caches_so_a_revocation_is_immediate(app, db) -> None:
+    assert app.grants is None
+    assert (await _get(app, DETAILS, bearer("client"))).status_code == 200
+    await _revoke(db, "sandbox-client")
+    assert (await _get(app, DETAILS, bearer("client"))).status_code == 401
+
+
+async def test_zero_seconds_turns_the_token_cache_off(settings, clock, db) -> None:
+    app = create_app(replace(settings, sandbox=False, token_cache_seconds=0), clock=clock, db=db)
+    assert app.grants is None
+
+
+def test_the_grant_cache_is_bounded_and_forgets_the_oldest_first() -> None:
+    ticks = Ticking()
+    cache = GrantCache(5, max_entries=2, clock=ticks)
+    grant = Grant(Actor(1, "a"), frozenset(), datetime(2030, 1, 1))
+    for key in ("a", "b", "c"):
+        cache.put(key, grant)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (None, grant, grant)
+    cache.forget("b")
+    assert cache.get("b") is None and len(cache) == 1
+    ticks.t += 5
+    assert cache.get("c") is None
+
+
+async def test_a_get_without_a_body_is_answered_without_reading_one(app) -> None:
+    sent: list[dict] = []
+
+    async def receive():  # type: ignore[no-untyped-def]
+        raise AssertionError("a GET without Content-Length has no body to read")
+
+    async def send(message):  # type: ignore[no-untyped-def]
+        sent.append(message)
+
+    await app({"type": "http", "method": "GET", "path": "/v1/PhoneChat/MadeBookingDetails",
+               "query_string": b"BookingID=1", "headers": [
+                   (b"host", b"testserver"), (b"authorization", b"bearer sandbox-client")]},
+              receive, send)
+    assert sent[0]["status"] == 200
+    assert orjson.loads(sent[1]["body"])["BookingID"] == 1
+
+
+async def test_the_batched_access_log_writes_whole_json_lines_in_order() -> None:
+    read, write = os.pipe()
+    batch = logs._Batch(write, size=300)
+    saved = logs._batch
+    logs._batch = batch
+    try:
+        for i in range(5):  # more than 300 bytes: at least one write before the timer
+            logs.access(f"id{i}", "GET", "/v1/x", 200, 0.0015)
+        assert batch.pending is not None  # the rest waits for the timer...
+        await asyncio.sleep(logs.FLUSH_SECONDS + 0.2)
+        assert batch.pending is None and not batch.buf  # ...which wrote it
+    finally:
+        logs._batch = saved
+        os.close(write)
+    lines = os.read(read, 65536).decode().splitlines()
+    os.close(read)
+    entries = [orjson.loads(line) for line in lines]
+    assert [e["request_id"] for e in entries] == [f"id{i}" for i in range(5)]
+    assert entries[0]["logger"] == "phonechat.access" and entries[0]["ms"] == 1.5
+    assert entries[0]["status"] == 200 and entries[0]["level"] == "INFO"
+
+
+async def test_a_failed_transaction_rolls_back_and_gives_its_connection_back(db) -> None:
+    insert = Query(users.insert().values(id=sa.bindparam("id"), nickname=sa.bindparam("n"),
+                                         created_at=sa.bindparam("at")))
+    count = Query(sa.select(sa.func.count()).select_from(users).where(users.c.id.between(9000, 9100)))
+    for i in range(15):  # more than the pool's 10 connections: none may leak
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute(insert, id=9000 + i, n=f"gone{i}", at=START)
+                raise RuntimeError("abandon")
+    async with db.transaction() as tx:
+        await tx.execute(insert, id=9100, n="kept", at=START)
+    async with db.connection() as conn:
+        assert await conn.fetchval(count) == 1
+
+
+def test_ledger_lookups_name_the_account_kind_in_the_sql() -> None:
+    # The partial unique indexes (WHERE kind = 'user' / 'hold') serve a prepared
+    # statement's generic plan only if the kind is written in the SQL, not a parameter.
+    for q, kind in ((ledger.FIND_HOLD, "hold"), (ledger.FIND_ACCOUNT_OF_USER, "user")):
+        sql, slots = q.compiled("postgresql")
+        assert f"credit_accounts.kind = '{kind}'" in sql
+        assert [name for name, *_ in slots] == [
+            "booking_id" if kind == "hold" else "user_id"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
+async def test_the_hold_lookup_uses_its_index_even_as_a_generic_plan(db) -> None:
+    sql, _ = ledger.FIND_HOLD.compiled("postgresql")
+    async with db.connection() as conn:
+        c = conn._c
+        await c.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            await c.execute(f"PREPARE hold_lookup AS {sql}")
+            plan = "\n".join(r[0] for r in await c.fetch("EXPLAIN EXECUTE hold_lookup(1)"))
+        finally:
+            await c.execute("DEALLOCATE ALL; RESET plan_cache_mode")
+    assert "uq_credit_accounts_hold" in plan and "Seq Scan" not in plan
