@@ -42,8 +42,8 @@ _VIEW = (f"SELECT {_COLUMNS}, users.nickname AS other_nickname, users.rating_pos
          "phonechat_settings ON phonechat_settings.user_id = users.id \n")
 MADE_BOOKING = (_VIEW + "WHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT "
                 "AND bookings.deleted_by_client = false")
-LOCK = (f"SELECT {_COLUMNS} \nFROM bookings \nWHERE bookings.id = $1::BIGINT AND "
-        "bookings.client_id = $2::BIGINT AND bookings.deleted_by_client = false FOR UPDATE")
+LOCK = (_VIEW + "WHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT AND "
+        "bookings.deleted_by_client = false FOR UPDATE OF bookings")
 MARK_CANCELLED = ("UPDATE bookings SET status=$1::VARCHAR, cancelled_date=$2::TIMESTAMP WITHOUT "
                   "TIME ZONE, cancelled_reason=$3::VARCHAR, cancelled_by=$4::VARCHAR, "
                   "last_updated=$2::TIMESTAMP WITHOUT TIME ZONE WHERE bookings.id = $5::BIGINT "
@@ -61,8 +61,8 @@ CREDIT = ("UPDATE credit_accounts SET balance=(credit_accounts.balance + $1::BIG
 INSERT_TRANSFER = ("INSERT INTO ledger_transfers (booking_id, reason, created_at) VALUES "
                    "($1::BIGINT, $2::VARCHAR, $3::TIMESTAMP WITHOUT TIME ZONE) RETURNING "
                    "ledger_transfers.id")
-INSERT_ENTRY = ("INSERT INTO ledger_entries (transfer_id, account_id, amount) VALUES "
-                "($1::BIGINT, $2::BIGINT, $3::BIGINT) RETURNING ledger_entries.id")
+INSERT_ENTRIES = ("INSERT INTO ledger_entries (transfer_id, account_id, amount) VALUES "
+                  "($1::BIGINT, $2::BIGINT, $3::BIGINT), ($1, $4, $5)")
 # MadeBookings: a page of the client's list, newest first, and the count for PageCount.
 COUNT_MADE = ("SELECT count(*) FROM bookings WHERE bookings.client_id = $1::BIGINT AND "
               "bookings.deleted_by_client = false")
@@ -244,8 +244,9 @@ async def app(scope, receive, send):
                 await c.fetchrow(DEBIT, amount, hold["id"])
                 await c.execute(CREDIT, amount, to)
                 tid = await c.fetchval(INSERT_TRANSFER, booking_id, "cancelled", now)
-                await c.execute(INSERT_ENTRY, tid, hold["id"], -amount)
-                await c.execute(INSERT_ENTRY, tid, to, amount)
-            r = await c.fetchrow(MADE_BOOKING, booking_id, user[0])
+                await c.execute(INSERT_ENTRIES, tid, hold["id"], -amount, to, amount)
+        r = dict(row)
+        r.update(status="Cancelled", cancelled_date=now, cancelled_reason=reason,
+                 cancelled_by=user[1], last_updated=now)
         return await _send(send, 200, orjson.dumps(_view(r, now)))
     return await _send(send, 404, b'{"Message":"No such route."}')

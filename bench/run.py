@@ -183,6 +183,8 @@ class Result:
     requests: int
     bad: int  # non-2xx answers and socket errors
     used: int
+    cpu_us: float = 0.0  # server CPU (all its processes) per request
+    spread: float = 0.0  # how far apart the slices' requests/s were: (max - min) / min
 
 
 def wrk(port: int, script: str, args: list[str], seconds: float, threads: int = 1) -> Result:
@@ -237,16 +239,29 @@ def loadavg() -> str:
         return "?"
 
 
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """CPU time (user + system) of every process of the server's session (all its workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == proc.pid:  # the session id: the server and its workers
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=10.0, help="each measurement (10)")
-    ap.add_argument("--quick", action="store_true", help="3 s per measurement")
+    ap.add_argument("--quick", action="store_true", help="4 s per measurement")
     ap.add_argument("--sizes", default="10000,1000000", help="bookings (10000,1000000)")
     ap.add_argument("--profile", action="store_true",
                     help="py-spy the phonechat worker during an extra detail read run")
     ap.add_argument("--output", default=str(BENCH / "RESULTS.md"))
     opts = ap.parse_args()
-    seconds = 3.0 if opts.quick else opts.seconds
+    seconds = 4.0 if opts.quick else opts.seconds
     warm = 1.0 if opts.quick else 2.0
     global WRK
     WRK = ensure_wrk()
@@ -262,17 +277,35 @@ def main() -> None:
     load_before = loadavg()
     started_at = datetime.now(timezone.utc)
     sizes = [int(s) for s in opts.sizes.split(",")]
+    servers: dict[str, tuple[int, subprocess.Popen]] = {}
+    cancel_start = [1]  # the next unused Pending booking (index into 5, 10, 15, ...)
 
-    def pair(size: int, what: str, script: str, args: list[str], check_path: str | None = None,
-             ours_proc=None, ref_proc=None) -> None:
-        """The same load against the reference, then phonechat (each after a warm-up)."""
-        res = {}
-        for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
-            wrk(port, script, args, warm)
-            res[name] = wrk(port, script, args, seconds)
-            log(f"{size:>9,} {what:<34} {name:<4} {res[name].rps:8.0f} req/s  "
-                f"p50 {res[name].p50_ms:6.2f} ms  p99 {res[name].p99_ms:6.2f} ms"
-                + (f"  ({res[name].bad} bad)" if res[name].bad else ""))
+    def compare(size: int, what: str, script: str, args: list[str], threads: int = 1) -> None:
+        """The same load against the reference and phonechat, interleaved ref, ours, ours,
+        ref (half the time each) so that a change of background load hits both alike."""
+        writes = script == "cancel.lua"
+
+        def run(name: str, duration: float) -> Result:
+            port, proc = servers[name]
+            a = [args[0], str(cancel_start[0]), str(threads)] if writes else args
+            before = cpu_seconds(proc)
+            r = wrk(port, script, a, duration, threads)
+            r.cpu_us = (cpu_seconds(proc) - before) * 1e6 / max(1, r.requests)
+            if writes:
+                cancel_start[0] += r.used + 100
+            return r
+
+        for name in ("ref", "ours"):
+            run(name, warm)
+        parts: dict[str, list[Result]] = {"ref": [], "ours": []}
+        for name in ("ref", "ours", "ours", "ref"):
+            parts[name].append(run(name, seconds / 2))
+        res = {name: combine(rs) for name, rs in parts.items()}
+        for name in ("ref", "ours"):
+            r = res[name]
+            log(f"{size:>9,} {what:<36} {name:<4} {r.rps:8.0f} req/s  p50 {r.p50_ms:6.2f} ms  "
+                f"p99 {r.p99_ms:6.2f} ms  cpu {r.cpu_us:6.1f} us/req"
+                + (f"  ({r.bad} bad)" if r.bad else ""))
         rows.append((size, what, res["ours"], res["ref"], ""))
 
     try:
@@ -281,10 +314,11 @@ def main() -> None:
             log(f"seeding {size:,} bookings ({clients:,} clients)...")
             seeded[size] = make_database(size)
             log(f"seeded in {seeded[size]:.1f} s")
-            ref = reference(1, clients, logdir)
-            mine = ours(1, logdir)
+            cancel_start[0] = 1
+            servers["ref"] = (REF_PORT, reference(1, clients, logdir))
+            servers["ours"] = (OURS_PORT, ours(1, logdir))
             # The same bytes from both, or the comparison means nothing.
-            for bid in (1, 2, 5, 9, size):
+            for bid in (1, 2, 3, 5, 9, size):
                 tok = f"bench-{(bid - 1) % clients + 1}"
                 for accept in ("application/json", "application/xml"):
                     path = f"/v1/PhoneChat/MadeBookingDetails?BookingID={bid}"
@@ -293,70 +327,37 @@ def main() -> None:
                         notes.append(f"{size:,} bookings, booking {bid}, {accept}: the reference's "
                                      f"answer differs from phonechat's ({a[0]} {len(a[1])} B vs "
                                      f"{b[0]} {len(b[1])} B)")
-            detail_args = [str(size), str(clients)]
-            pair(size, "MadeBookingDetails JSON", "details.lua",
-                 [*detail_args, "application/json", "1"])
+            detail = [str(size), str(clients)]
+            compare(size, "MadeBookingDetails JSON", "details.lua", [*detail, "application/json", "1"])
+            if size == max(sizes):
+                compare(size, "MadeBookingDetails XML", "details.lua",
+                        [*detail, "application/xml", "2"])
+                status, _ = get(OURS_PORT, "/v1/PhoneChat/MadeBookings?PageNumber=1&BookingsPerPage="
+                                f"{PER_PAGE}", "bench-1")
+                pages = PER_CLIENT // PER_PAGE
+                for page in (1, pages):
+                    what = f"MadeBookings page {page}" + (" (last)" if page == pages else "")
+                    if status == 404:
+                        rows.append((size, what, None, None, "n/a (endpoint not present)"))
+                        log(f"{size:>9,} {what:<36} n/a (endpoint not present)")
+                    else:
+                        compare(size, what, "list.lua", [str(clients), str(page), str(PER_PAGE), "3"])
+                if opts.profile:
+                    profile_text = profile(servers["ours"][1], detail, seconds, logdir)
+                # Writes: every request cancels its own Pending booking; no run reuses one.
+                compare(size, "CancelMadeBooking", "cancel.lua", [str(clients)])
+            stop(servers.pop("ours")[1])
+            stop(servers.pop("ref")[1])
             if size != max(sizes):
-                stop(mine)
-                stop(ref)
                 continue
-            pair(size, "MadeBookingDetails XML", "details.lua",
-                 [*detail_args, "application/xml", "2"])
-            status, _ = get(OURS_PORT, f"/v1/PhoneChat/MadeBookings?PageNumber=1&BookingsPerPage={PER_PAGE}",
-                            "bench-1")
-            pages = PER_CLIENT // PER_PAGE
-            for page, what in ((1, "MadeBookings page 1"), (pages, f"MadeBookings page {pages} (last)")):
-                if status == 404:
-                    rows.append((size, what, None, None, "n/a (endpoint not present)"))
-                    log(f"{size:>9,} {what:<34} n/a (endpoint not present)")
-                else:
-                    pair(size, what, "list.lua", [str(clients), str(page), str(PER_PAGE), "3"])
-            if opts.profile:
-                profile_text = profile(mine, detail_args, seconds, logdir)
-            # Writes: every request cancels its own Pending booking; runs never reuse one.
-            next_start = 1
-
-            def cancel_run(port: int, duration: float, threads: int = 1) -> Result:
-                nonlocal next_start
-                r = wrk(port, "cancel.lua", [str(clients), str(next_start), str(threads)],
-                        duration, threads)
-                next_start += r.used + 100
-                return r
-
-            res = {}
-            for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
-                cancel_run(port, warm)
-                res[name] = cancel_run(port, seconds)
-                log(f"{size:>9,} {'CancelMadeBooking':<34} {name:<4} {res[name].rps:8.0f} req/s  "
-                    f"p50 {res[name].p50_ms:6.2f} ms  p99 {res[name].p99_ms:6.2f} ms"
-                    + (f"  ({res[name].bad} bad)" if res[name].bad else ""))
-            rows.append((size, "CancelMadeBooking", res["ours"], res["ref"], ""))
-            # A second detail pair at the end: how much the numbers moved during the run.
-            pair(size, "MadeBookingDetails JSON (again)", "details.lua",
-                 [*detail_args, "application/json", "4"])
-            stop(mine)
-            stop(ref)
-
-            # Two workers each (wrk with 2 threads so the load generator is not the limit).
-            ref2 = reference(2, clients, logdir)
-            mine2 = ours(2, logdir)
-            res2 = {}
-            for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
-                wrk(port, "details.lua", [*detail_args, "application/json", "5", "2"], warm, 2)
-                res2[name] = wrk(port, "details.lua", [*detail_args, "application/json", "5", "2"],
-                                 seconds, 2)
-                log(f"{size:>9,} {'MadeBookingDetails JSON, 2 workers':<34} {name:<4} "
-                    f"{res2[name].rps:8.0f} req/s")
-            rows.append((size, "MadeBookingDetails JSON, 2 workers", res2["ours"], res2["ref"], ""))
-            res2 = {}
-            for name, port in (("ref", REF_PORT), ("ours", OURS_PORT)):
-                cancel_run(port, warm, 2)
-                res2[name] = cancel_run(port, seconds, 2)
-                log(f"{size:>9,} {'CancelMadeBooking, 2 workers':<34} {name:<4} "
-                    f"{res2[name].rps:8.0f} req/s")
-            rows.append((size, "CancelMadeBooking, 2 workers", res2["ours"], res2["ref"], ""))
-            stop(mine2)
-            stop(ref2)
+            # Two workers each (wrk with 2 threads, so that the load generator is not the limit).
+            servers["ref"] = (REF_PORT, reference(2, clients, logdir))
+            servers["ours"] = (OURS_PORT, ours(2, logdir))
+            compare(size, "MadeBookingDetails JSON, 2 workers", "details.lua",
+                    [*detail, "application/json", "5", "2"], threads=2)
+            compare(size, "CancelMadeBooking, 2 workers", "cancel.lua", [str(clients)], threads=2)
+            stop(servers.pop("ours")[1])
+            stop(servers.pop("ref")[1])
             plans["MadeBookingDetails (bookings by primary key)"] = explain(
                 REF_SQL["MADE_BOOKING"], "7", "2")
             plans["token lookup (unique token_hash)"] = explain(REF_SQL["TOKEN"], "'x'")
@@ -371,6 +372,20 @@ def main() -> None:
     Path(opts.output).write_text(report)
     print(report)
     log(f"written {opts.output}")
+
+
+def combine(parts: list[Result]) -> Result:
+    """Slices of one measurement: requests/s over their total time; latency percentiles
+    and CPU per request averaged (weighted by requests)."""
+    n = sum(r.requests for r in parts)
+    secs = sum(r.requests / r.rps for r in parts if r.rps)
+    w = [r.requests / max(1, n) for r in parts]
+    return Result(rps=n / secs if secs else 0.0,
+                  p50_ms=sum(r.p50_ms * x for r, x in zip(parts, w)),
+                  p99_ms=sum(r.p99_ms * x for r, x in zip(parts, w)),
+                  requests=n, bad=sum(r.bad for r in parts), used=sum(r.used for r in parts),
+                  cpu_us=sum(r.cpu_us * x for r, x in zip(parts, w)),
+                  spread=max(r.rps for r in parts) / max(1e-9, min(r.rps for r in parts)) - 1)
 
 
 def profile(proc: subprocess.Popen, detail_args: list[str], seconds: float, logdir: Path) -> str:
@@ -417,39 +432,63 @@ def summarise_profile(path: Path) -> str:
     return "\n".join(lines)
 
 
-def _fmt(r: Result | None) -> tuple[str, str, str]:
-    if r is None:
-        return "n/a", "n/a", "n/a"
-    return f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}"
-
-
 def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, started_at,
            profile_text) -> str:
     out = [
         "# Benchmark results",
         "",
-        f"Produced by `bench/run.sh` on {started_at:%Y-%m-%d %H:%M} UTC; every measurement "
-        f"{seconds:g} s of wrk with {CONNECTIONS} connections on loopback, after a warm-up. "
-        "`ours` is `phonechat serve` with every feature on (token lookup in PostgreSQL or the "
-        "token cache, scope check, content negotiation, JSON access log to a file, metrics "
-        "hook); `ref` is bench/reference_app.py (bare ASGI on asyncpg, a fixed in-memory "
-        "token table, the same SQL, the same bytes). Both on uvicorn with uvloop and httptools, "
-        "the same pool size. Ratio = ours / ref requests/s, measured back to back.",
+        f"Produced by `bench/run.sh` on {started_at:%Y-%m-%d %H:%M} UTC. Each line: wrk, "
+        f"{CONNECTIONS} connections on loopback, after a warm-up, {seconds:g} s against each "
+        "server, interleaved ref, ours, ours, ref (half the time each) so that a change in the "
+        "machine's other load hits both alike. `ours` is `phonechat serve` with every feature "
+        "on (token check with its cache, scope check, content negotiation, JSON access log to "
+        "a file, the metrics hook when present); `ref` is bench/reference_app.py (bare ASGI on "
+        "asyncpg, a fixed in-memory token table, the same SQL, the same bytes). Both on uvicorn "
+        "(uvloop, httptools), the same pool size. ratio = ours / ref requests/s; cpu = CPU "
+        "time of the server's processes per request (steadier than requests/s on a busy "
+        "machine: it does not count time the server waited for a core); spread = how far "
+        "apart the two halves of a measurement were (the noise).",
         "",
-        "| bookings | request | ours req/s | ours p50 ms | ours p99 ms | ref req/s | ref p50 ms "
-        "| ref p99 ms | ratio | p99 ours/ref |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| bookings | request | ours req/s | p50 ms | p99 ms | cpu us | ref req/s | p50 ms "
+        "| p99 ms | cpu us | ratio | p99 ours/ref | spread ours/ref |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    found: dict[tuple[int, str], tuple[Result, Result]] = {}
     for size, what, o, r, note in rows:
         if o is None:
-            out.append(f"| {size:,} | {what} | {note} | | | | | | | |")
+            out.append(f"| {size:,} | {what} | {note} | | | | | | | | | | |")
             continue
-        a, b = _fmt(o), _fmt(r)
+        found[(size, what)] = (o, r)
         bad = ""
-        if o.bad or (r and r.bad):
-            bad = f" ({o.bad} / {r.bad if r else 0} failed answers!)"
-        out.append(f"| {size:,} | {what}{bad} | {a[0]} | {a[1]} | {a[2]} | {b[0]} | {b[1]} | "
-                   f"{b[2]} | {o.rps / r.rps:.2f} | {o.p99_ms / r.p99_ms:.2f} |")
+        if o.bad or r.bad:
+            bad = f" ({o.bad} / {r.bad} failed answers!)"
+        out.append(
+            f"| {size:,} | {what}{bad} | {o.rps:,.0f} | {o.p50_ms:.2f} | {o.p99_ms:.2f} | "
+            f"{o.cpu_us:.0f} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.cpu_us:.0f} | "
+            f"**{o.rps / r.rps:.2f}** | {o.p99_ms / r.p99_ms:.2f} | "
+            f"{100 * o.spread:.0f}% / {100 * r.spread:.0f}% |")
+    out += ["", "## The speed goal, as measured in this run", ""]
+    big = max((k[0] for k in found), default=0)
+    small = min((k[0] for k in found), default=0)
+    for what in ("MadeBookingDetails JSON", "CancelMadeBooking"):
+        if (big, what) in found:
+            o, r = found[(big, what)]
+            ok = o.rps >= 0.6 * r.rps and o.p99_ms <= 2 * r.p99_ms
+            out.append(f"- {what}, 1 worker: {o.rps / r.rps:.0%} of the reference's requests/s "
+                       f"(goal 60%), p99 {o.p99_ms / r.p99_ms:.2f}x the reference's (goal at "
+                       f"most 2x): {'met' if ok else 'NOT met'}.")
+    key = "MadeBookingDetails JSON"
+    if (small, key) in found and (big, key) in found and small != big:
+        a, b = found[(small, key)][0], found[(big, key)][0]
+        out.append(f"- Flat from {small:,} to {big:,} bookings: detail read p50 {a.p50_ms:.2f} -> "
+                   f"{b.p50_ms:.2f} ms, {a.cpu_us:.0f} -> {b.cpu_us:.0f} us CPU per request, "
+                   f"{a.rps:,.0f} -> {b.rps:,.0f} requests/s.")
+    for what in ("MadeBookingDetails JSON", "CancelMadeBooking"):
+        one, two = found.get((big, what)), found.get((big, f"{what}, 2 workers"))
+        if one and two:
+            out.append(f"- {what}: 2 workers {two[0].rps:,.0f} requests/s against 1 worker's "
+                       f"{one[0].rps:,.0f} ({two[0].rps / one[0].rps:.2f}x; the reference "
+                       f"{two[1].rps / one[1].rps:.2f}x).")
     out += ["", "## Machine", ""]
     out += [f"- {k}: {v}" for k, v in info.items()]
     out += [f"- load average before / after the run: {load_before} / {load_after} "
@@ -462,7 +501,7 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
         out += ["", "The reference answered byte-for-byte the same JSON and XML as phonechat "
                 "on the sampled bookings."]
     if plans:
-        out += ["", "## Query plans (generic prepared plans, 1,000,000 bookings)", ""]
+        out += ["", f"## Query plans (generic prepared plans, {big:,} bookings)", ""]
         for k, v in plans.items():
             out += [f"{k}:", "", "```", v, "```", ""]
     if profile_text:

@@ -187,3 +187,25 @@ async def test_the_hold_lookup_uses_its_index_even_as_a_generic_plan(db) -> None
         finally:
             await c.execute("DEALLOCATE ALL; RESET plan_cache_mode")
     assert "uq_credit_accounts_hold" in plan and "Seq Scan" not in plan
+
+
+async def test_a_cancel_answers_exactly_what_reading_the_booking_again_gives(client, db) -> None:
+    # The cancel no longer reads the booking back: it answers from the row it locked,
+    # changed as the UPDATE changed it. That must equal a fresh read, byte for byte.
+    cancelled = await client.post("/v1/PhoneChat/CancelMadeBooking", headers=bearer("client"),
+                                  json={"BookingID": 2, "Reason": "Can't make it"})
+    assert cancelled.status_code == 200, cancelled.text
+    view = cancelled.json()
+    assert (view["Status"], view["CancelledReason"], view["CancelledBy"]) == (
+        "Cancelled", "Can't make it", "BookingUser")
+    again = await client.get("/v1/PhoneChat/MadeBookingDetails?BookingID=2",
+                             headers=bearer("client"))
+    assert again.content == cancelled.content
+    # Both entries of every transfer went in (one statement now), each transfer sums to zero.
+    from phonechat.store.tables import ledger_entries as e
+
+    sums = Query(sa.select(e.c.transfer_id, sa.func.sum(e.c.amount), sa.func.count())
+                 .group_by(e.c.transfer_id))
+    async with db.connection() as conn:
+        rows = await conn.fetch(sums)
+    assert rows and all(r[1] == 0 and r[2] == 2 for r in rows)

@@ -55,9 +55,12 @@ INSERT_TRANSFER = Query(
     tr.insert().values(booking_id=p("booking_id"), reason=p("reason"), created_at=p("at"))
     .returning(tr.c.id)
 )
-INSERT_ENTRY = Query(
-    e.insert().values(transfer_id=p("transfer_id"), account_id=p("account_id"),
-                      amount=p("amount"))
+# Both entries of a transfer in one statement (one round trip).
+INSERT_ENTRIES = Query(
+    e.insert().values([
+        {"transfer_id": p("transfer_id"), "account_id": p("from_account"), "amount": p("debit")},
+        {"transfer_id": p("transfer_id"), "account_id": p("to_account"), "amount": p("credit")},
+    ])
 )
 BALANCE = Query(sa.select(acc.c.balance).where(acc.c.id == p("account_id")))
 
@@ -99,10 +102,8 @@ async def transfer(conn: Conn, *, from_account: int, to_account: int, amount: in
     await conn.execute(CREDIT, account_id=to_account, amount=amount)
     transfer_id = int(await conn.fetchval(INSERT_TRANSFER, booking_id=booking_id,
                                           reason=reason, at=at))
-    await conn.execute(INSERT_ENTRY, transfer_id=transfer_id, account_id=from_account,
-                       amount=-amount)
-    await conn.execute(INSERT_ENTRY, transfer_id=transfer_id, account_id=to_account,
-                       amount=amount)
+    await conn.execute(INSERT_ENTRIES, transfer_id=transfer_id, from_account=from_account,
+                       debit=-amount, to_account=to_account, credit=amount)
     return transfer_id
 
 
