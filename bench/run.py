@@ -343,7 +343,9 @@ def main() -> None:
                     else:
                         compare(size, what, "list.lua", [str(clients), str(page), str(PER_PAGE), "3"])
                 if opts.profile:
-                    profile_text = profile(servers["ours"][1], detail, seconds, logdir)
+                    profile_text = "\n\n".join(
+                        f"{label}: " + profile(servers[name], detail, seconds, logdir)
+                        for name, label in (("ours", "phonechat"), ("ref", "reference")))
                 # Writes: every request cancels its own Pending booking; no run reuses one.
                 compare(size, "CancelMadeBooking", "cancel.lua", [str(clients)])
             stop(servers.pop("ours")[1])
@@ -388,26 +390,44 @@ def combine(parts: list[Result]) -> Result:
                   spread=max(r.rps for r in parts) / max(1e-9, min(r.rps for r in parts)) - 1)
 
 
-def profile(proc: subprocess.Popen, detail_args: list[str], seconds: float, logdir: Path) -> str:
-    """py-spy the (only) worker while wrk drives the detail read; the top frames by own time."""
+def profile(server: tuple[int, subprocess.Popen], detail_args: list[str], seconds: float,
+            logdir: Path) -> str:
+    """py-spy a one-worker server while wrk drives the detail read; where its time goes."""
     spy = VENV / "py-spy"
     if not spy.exists():
-        return "(py-spy not installed in .venv: `.venv/bin/pip install py-spy`)"
-    out = logdir / "profile.txt"
-    pids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
-    pid = pids[0] if pids else str(proc.pid)
-    spy_p = subprocess.Popen([str(spy), "record", "--pid", pid, "--duration", str(int(seconds)),
-                              "--rate", "500", "--format", "raw", "--output", str(out), "--nonblocking"],
+        return "(py-spy is not installed in .venv: `.venv/bin/pip install py-spy`)"
+    port, proc = server
+    out = logdir / f"profile-{port}.txt"
+    spy_p = subprocess.Popen([str(spy), "record", "--pid", str(proc.pid), "--duration",
+                              str(int(seconds)), "--rate", "500", "--format", "raw",
+                              "--output", str(out), "--nonblocking"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
-    wrk(OURS_PORT, "details.lua", [*detail_args, "application/json", "9"], seconds)
+    r = wrk(port, "details.lua", [*detail_args, "application/json", "9"], seconds)
     spy_p.wait(timeout=60)
-    return summarise_profile(out)
+    if not out.exists():
+        return "(py-spy recorded nothing: it needs ptrace permission)"
+    return f"{r.rps:,.0f} requests/s while sampled.\n" + summarise_profile(out)
+
+
+# Where a sample's own time is spent, by the file of its innermost frame.
+CATEGORIES = (
+    ("JSON/XML rendering (phonechat api/representation.py)", ("phonechat/api/representation",)),
+    ("access log (phonechat logs.py, logging)", ("phonechat/logs", "logging/")),
+    ("request pipeline (phonechat api/: routing, auth, scope, input, negotiation)",
+     ("phonechat/api/",)),
+    ("use cases, views, queries (phonechat services/, store/, domain/)",
+     ("phonechat/services/", "phonechat/store/", "phonechat/domain/", "phonechat/clock")),
+    ("PostgreSQL driver and pool (asyncpg)", ("asyncpg/",)),
+    ("HTTP server (uvicorn, httptools)", ("uvicorn/", "httptools")),
+    ("event loop (asyncio, uvloop: I/O, scheduling)", ("asyncio/", "uvloop", "runners")),
+    ("the reference app's own code (reference_app.py)", ("reference_app",)),
+)
 
 
 def summarise_profile(path: Path) -> str:
     own: dict[str, int] = {}
-    incl: dict[str, int] = {}
+    by_category: dict[str, int] = {}
     total = 0
     for line in path.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
@@ -415,20 +435,19 @@ def summarise_profile(path: Path) -> str:
             continue
         count = int(n)
         total += count
-        frames = stack.split(";")
-        leaf = frames[-1]
+        leaf = stack.split(";")[-1]
         own[leaf] = own.get(leaf, 0) + count
-        for f in set(frames):
-            incl[f] = incl.get(f, 0) + count
+        where = next((name for name, marks in CATEGORIES if any(m in leaf for m in marks)),
+                     "other (Python runtime, C extensions)")
+        by_category[where] = by_category.get(where, 0) + count
     if not total:
         return "(no samples)"
-    lines = [f"{total} samples. Own time (the frame itself):", ""]
-    for f, c in sorted(own.items(), key=lambda kv: -kv[1])[:20]:
+    lines = [f"{total} samples of the worker's busy time, by where the time is spent:", ""]
+    for name, c in sorted(by_category.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {100 * c / total:5.1f}%  {name}")
+    lines += ["", "The 15 frames with the most own time:", ""]
+    for f, c in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
         lines.append(f"  {100 * c / total:5.1f}%  {f}")
-    lines += ["", "Inclusive (the frame and what it calls), phonechat frames:", ""]
-    for f, c in sorted(incl.items(), key=lambda kv: -kv[1]):
-        if "phonechat" in f and c * 100 / total >= 1:
-            lines.append(f"  {100 * c / total:5.1f}%  {f}")
     return "\n".join(lines)
 
 
@@ -494,6 +513,9 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
     out += [f"- load average before / after the run: {load_before} / {load_after} "
             "(other work on the machine: the same-run ratio is the figure to trust)",
             "- seeding: " + ", ".join(f"{k:,} bookings in {v:.0f} s" for k, v in seeded.items())]
+    out += ["", "The reference's SQL is byte for byte phonechat's compiled SQL"
+            + (f", except: {', '.join(SQL_DIFFERS)} (phonechat changed; update "
+               "bench/reference_app.py)." if SQL_DIFFERS else " (checked by the script).")]
     if notes:
         out += ["", "## Differences between phonechat's and the reference's answers", ""]
         out += [f"- {n}" for n in notes]
@@ -510,22 +532,32 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
     return "\n".join(out) + "\n"
 
 
-def _ref_sql() -> dict[str, str]:
+def _ref_sql() -> tuple[dict[str, str], list[str]]:
+    """The reference's SQL, and where it is not byte for byte phonechat's compiled SQL."""
     sys.path.insert(0, str(BENCH))
     os.environ.setdefault("BENCH_CLIENTS", "1")
     import reference_app as r  # noqa: E402
 
-    token = ("SELECT access_tokens.user_id, access_tokens.scopes, access_tokens.expires_at, "
-             "access_tokens.revoked_at, users.nickname, coalesce(applications.disabled, false) "
-             "AS app_disabled FROM access_tokens JOIN users ON users.id = access_tokens.user_id "
-             "LEFT OUTER JOIN applications ON applications.id = access_tokens.application_id "
-             "WHERE access_tokens.token_hash = $1::VARCHAR")
-    return {"MADE_BOOKING": r.MADE_BOOKING, "FIND_HOLD": r.FIND_HOLD,
-            "FIND_USER_ACCOUNT": r.FIND_USER_ACCOUNT, "TOKEN": token}
+    from phonechat.store import accounts, bookings, ledger
+
+    pairs = {
+        "MADE_BOOKING": (r.MADE_BOOKING, bookings.MADE_BOOKING),
+        "LOCK": (r.LOCK, bookings.LOCK_MADE_BOOKING),
+        "MARK_CANCELLED": (r.MARK_CANCELLED, bookings.MARK_CANCELLED),
+        "FIND_HOLD": (r.FIND_HOLD, ledger.FIND_HOLD),
+        "FIND_USER_ACCOUNT": (r.FIND_USER_ACCOUNT, ledger.FIND_ACCOUNT_OF_USER),
+        "DEBIT": (r.DEBIT, ledger.DEBIT),
+        "CREDIT": (r.CREDIT, ledger.CREDIT),
+        "INSERT_TRANSFER": (r.INSERT_TRANSFER, ledger.INSERT_TRANSFER),
+        "INSERT_ENTRIES": (r.INSERT_ENTRIES, ledger.INSERT_ENTRIES),
+    }
+    differ = [name for name, (ref, q) in pairs.items() if ref != q.compiled("postgresql")[0]]
+    sql = {name: ref for name, (ref, _) in pairs.items()}
+    sql["TOKEN"] = accounts.TOKEN.compiled("postgresql")[0]
+    return sql, differ
 
 
-WRK = "wrk"
-REF_SQL = _ref_sql()
+REF_SQL, SQL_DIFFERS = _ref_sql()
 
 if __name__ == "__main__":
     try:

@@ -209,3 +209,25 @@ async def test_a_cancel_answers_exactly_what_reading_the_booking_again_gives(cli
     async with db.connection() as conn:
         rows = await conn.fetch(sums)
     assert rows and all(r[1] == 0 and r[2] == 2 for r in rows)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
+async def test_with_every_connection_busy_a_request_waits_at_most_the_pool_timeout(
+        db_url: str) -> None:
+    # An idle connection is taken without a timer; a full pool still bounds the wait.
+    from phonechat.store.db import DatabaseUnavailable, open_database
+
+    small = await open_database(db_url, pool_min=1, pool_max=1, acquire_timeout=0.3)
+    try:
+        async with small.connection() as held:
+            assert await held.fetchval(Query(sa.select(sa.literal(1)))) == 1
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(DatabaseUnavailable):
+                async with small.connection():
+                    pass
+            assert asyncio.get_running_loop().time() - started < 2
+        async with small.connection() as again:  # given back: usable at once
+            assert await again.fetchval(Query(sa.select(sa.literal(2)))) == 2
+    finally:
+        await small.close()
