@@ -352,12 +352,12 @@ def main() -> None:
             stop(servers.pop("ref")[1])
             if size != max(sizes):
                 continue
-            # Two workers each (wrk with 2 threads, so that the load generator is not the limit).
+            # Two workers each, the same load generator.
             servers["ref"] = (REF_PORT, reference(2, clients, logdir))
             servers["ours"] = (OURS_PORT, ours(2, logdir))
             compare(size, "MadeBookingDetails JSON, 2 workers", "details.lua",
-                    [*detail, "application/json", "5", "2"], threads=2)
-            compare(size, "CancelMadeBooking, 2 workers", "cancel.lua", [str(clients)], threads=2)
+                    [*detail, "application/json", "5"])
+            compare(size, "CancelMadeBooking, 2 workers", "cancel.lua", [str(clients)])
             stop(servers.pop("ours")[1])
             stop(servers.pop("ref")[1])
             plans["MadeBookingDetails (bookings by primary key)"] = explain(
@@ -507,7 +507,10 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
         if one and two:
             out.append(f"- {what}: 2 workers {two[0].rps:,.0f} requests/s against 1 worker's "
                        f"{one[0].rps:,.0f} ({two[0].rps / one[0].rps:.2f}x; the reference "
-                       f"{two[1].rps / one[1].rps:.2f}x).")
+                       f"{two[1].rps / one[1].rps:.2f}x). The server used "
+                       f"{one[0].rps * one[0].cpu_us / 1e6:.2f} cores with 1 worker, "
+                       f"{two[0].rps * two[0].cpu_us / 1e6:.2f} with 2, on a machine of "
+                       f"{os.cpu_count()} cores that also runs wrk and PostgreSQL.")
     out += ["", "## Machine", ""]
     out += [f"- {k}: {v}" for k, v in info.items()]
     out += [f"- load average before / after the run: {load_before} / {load_after} "
