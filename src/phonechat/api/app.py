@@ -13,8 +13,8 @@ import os
 import time
 from typing import Any
 
-from ..logs import access as log_access
 from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthorized
+from ..logs import access as log_access
 from ..services import account
 from ..services.grant_cache import GrantCache
 from ..store.db import Database, DatabaseUnavailable, open_database

@@ -58,7 +58,8 @@ class Contract:
     xml_members: list[Member] = field(init=False)
     camel_names: list[str] = field(init=False)
     # For the JSON encoder, worked out once: (name, key) pairs in JSON order, plain and
-    # camelCase, and the members whose values need converting (dates, credits, nested).
+    # camelCase, and the members whose values may need converting (dates, credits, nested
+    # objects and lists, ModelState's keys in camelCase, int lists).
     json_keys: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
     json_converted: tuple[tuple[Member, str, str], ...] = field(init=False)
 
@@ -70,7 +71,7 @@ class Contract:
         self.json_keys = (tuple((m.name, m.name) for m in self.members),
                           tuple((m.name, m.camel) for m in self.members))
         self.json_converted = tuple((m, m.name, m.camel) for m in self.members
-                                    if m.kind in (DATE, CREDITS, OBJECT, LIST))
+                                    if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS))
 
     def ns_of(self, m: Member) -> str | None:
         return m.declared_in or self.namespace
@@ -121,7 +122,7 @@ def _json_value(m: Member, v: Any, camel: bool) -> Any:
 
 
 def json_object(c: Contract, values: Mapping[str, Any], camel: bool = False) -> dict[str, Any]:
-    # Every member's value as it is, then only the few that need it converted: on a
+    # Every member's value as it is, then only the few that may need converting: on a
     # booking that is 9 of 30, and this runs on every response (bench/RESULTS.md).
     get = values.get
     out = {key: get(name) for name, key in c.json_keys[camel]}
