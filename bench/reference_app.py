@@ -26,28 +26,42 @@ ZONE = ZoneInfo(os.environ.get("PHONECHAT_TIMEZONE", "Europe/London"))
 # The fixed token table: token -> (user id, nickname), as bench/seed.sql issues them.
 TOKENS = {f"bench-{u}".encode(): (u, f"client{u}") for u in range(1, CLIENTS + 1)}
 
-# --- the same SQL as phonechat (store/bookings.py, store/ledger.py, compiled for asyncpg) ---
-_COLUMNS = ("bookings.id, bookings.client_id, bookings.candidate_id, bookings.duration, "
-            "bookings.credits, bookings.status, bookings.method, bookings.phone_number, "
-            "bookings.skype_name, bookings.create_date, bookings.session_date, "
-            "bookings.accept_by, bookings.accepted_date, bookings.confirmed_date, "
-            "bookings.cancelled_date, bookings.cancelled_reason, bookings.cancelled_by, "
-            "bookings.rejected_reason, bookings.last_updated, bookings.comments, "
-            "bookings.deleted_by_client, bookings.deleted_by_candidate")
-_VIEW = (f"SELECT {_COLUMNS}, users.nickname AS other_nickname, users.rating_positive, "
-         "users.rating_neutral, users.rating_negative, users.disputes, "
-         "phonechat_settings.phone_number AS other_phone_number, "
-         "phonechat_settings.skype_name AS other_skype_name \n"
-         "FROM bookings JOIN users ON users.id = bookings.candidate_id LEFT OUTER JOIN "
-         "phonechat_settings ON phonechat_settings.user_id = users.id \n")
-MADE_BOOKING = (_VIEW + "WHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT "
-                "AND bookings.deleted_by_client = false")
-LOCK = (_VIEW + "WHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT AND "
-        "bookings.deleted_by_client = false FOR UPDATE OF bookings")
-MARK_CANCELLED = ("UPDATE bookings SET status=$1::VARCHAR, cancelled_date=$2::TIMESTAMP WITHOUT "
-                  "TIME ZONE, cancelled_reason=$3::VARCHAR, cancelled_by=$4::VARCHAR, "
-                  "last_updated=$2::TIMESTAMP WITHOUT TIME ZONE WHERE bookings.id = $5::BIGINT "
-                  "AND bookings.status = $6::VARCHAR")
+# --- the same SQL as phonechat (store/lifecycle.py, store/ledger.py, compiled for asyncpg;
+# bench/run.py checks it is byte for byte the same) ---
+MADE_BOOKING = (
+    'SELECT bookings.id, bookings.client_id, bookings.candidate_id, '
+    'bookings.duration, bookings.credits, bookings.status, bookings.method, '
+    'bookings.phone_number, bookings.skype_name, bookings.create_date, '
+    'bookings.session_date, bookings.accept_by, bookings.accepted_date, '
+    'bookings.confirmed_date, bookings.cancelled_date, bookings.cancelled_reason, '
+    'bookings.cancelled_by, bookings.rejected_reason, bookings.last_updated, '
+    'bookings.comments, bookings.deleted_by_client, bookings.deleted_by_candidate, '
+    'bookings.session_end, bookings.reinvited_date, bookings.reinvite_reason, '
+    'bookings.settled_date, users.nickname AS other_nickname, users.rating_positive, '
+    'users.rating_neutral, users.rating_negative, users.disputes, '
+    'phonechat_settings.phone_number AS other_phone_number, '
+    'phonechat_settings.skype_name AS other_skype_name \nFROM bookings JOIN users ON '
+    'users.id = bookings.candidate_id LEFT OUTER JOIN phonechat_settings ON '
+    'phonechat_settings.user_id = users.id \nWHERE bookings.id = $1::BIGINT AND '
+    'bookings.client_id = $2::BIGINT AND bookings.deleted_by_client = false'
+)
+LOCK = (
+    'SELECT bookings.id, bookings.client_id, bookings.candidate_id, '
+    'bookings.duration, bookings.credits, bookings.status, bookings.method, '
+    'bookings.phone_number, bookings.skype_name, bookings.create_date, '
+    'bookings.session_date, bookings.accept_by, bookings.accepted_date, '
+    'bookings.confirmed_date, bookings.cancelled_date, bookings.cancelled_reason, '
+    'bookings.cancelled_by, bookings.rejected_reason, bookings.last_updated, '
+    'bookings.comments, bookings.deleted_by_client, bookings.deleted_by_candidate, '
+    'bookings.session_end, bookings.reinvited_date, bookings.reinvite_reason, '
+    'bookings.settled_date \nFROM bookings \nWHERE bookings.id = $1::BIGINT FOR UPDATE'
+)
+MARK_CANCELLED = (
+    'UPDATE bookings SET status=$1::VARCHAR, cancelled_date=$2::TIMESTAMP WITHOUT '
+    'TIME ZONE, cancelled_reason=$3::VARCHAR, cancelled_by=$4::VARCHAR, '
+    'last_updated=$2::TIMESTAMP WITHOUT TIME ZONE WHERE bookings.id = $5::BIGINT AND '
+    'bookings.status = $6::VARCHAR'
+)
 FIND_HOLD = ("SELECT credit_accounts.id, credit_accounts.balance \nFROM credit_accounts \n"
              "WHERE credit_accounts.kind = 'hold' AND credit_accounts.booking_id = $1::BIGINT "
              "FOR UPDATE")
@@ -63,11 +77,31 @@ INSERT_TRANSFER = ("INSERT INTO ledger_transfers (booking_id, reason, created_at
                    "ledger_transfers.id")
 INSERT_ENTRIES = ("INSERT INTO ledger_entries (transfer_id, account_id, amount) VALUES "
                   "($1::BIGINT, $2::BIGINT, $3::BIGINT), ($1, $4, $5)")
-# MadeBookings: a page of the client's list, newest first, and the count for PageCount.
-COUNT_MADE = ("SELECT count(*) FROM bookings WHERE bookings.client_id = $1::BIGINT AND "
-              "bookings.deleted_by_client = false")
-PAGE_MADE = (_VIEW + "WHERE bookings.client_id = $1::BIGINT AND bookings.deleted_by_client = "
-             "false ORDER BY bookings.create_date DESC, bookings.id DESC LIMIT $2 OFFSET $3")
+# MadeBookings: the count for PageCount, then the page (OrderBy date-desc, no StartDate).
+COUNT_MADE = (
+    'SELECT count(*) AS count_1 \nFROM bookings \nWHERE bookings.client_id = $1::BIGINT '
+    'AND bookings.deleted_by_client = false AND bookings.create_date >= $2::TIMESTAMP '
+    'WITHOUT TIME ZONE'
+)
+PAGE_MADE = (
+    'SELECT bookings.id, bookings.client_id, bookings.candidate_id, '
+    'bookings.duration, bookings.credits, bookings.status, bookings.method, '
+    'bookings.phone_number, bookings.skype_name, bookings.create_date, '
+    'bookings.session_date, bookings.accept_by, bookings.accepted_date, '
+    'bookings.confirmed_date, bookings.cancelled_date, bookings.cancelled_reason, '
+    'bookings.cancelled_by, bookings.rejected_reason, bookings.last_updated, '
+    'bookings.comments, bookings.deleted_by_client, bookings.deleted_by_candidate, '
+    'bookings.session_end, bookings.reinvited_date, bookings.reinvite_reason, '
+    'bookings.settled_date, users.nickname AS other_nickname, users.rating_positive, '
+    'users.rating_neutral, users.rating_negative, users.disputes, '
+    'phonechat_settings.phone_number AS other_phone_number, '
+    'phonechat_settings.skype_name AS other_skype_name \nFROM bookings JOIN users ON '
+    'users.id = bookings.candidate_id LEFT OUTER JOIN phonechat_settings ON '
+    'phonechat_settings.user_id = users.id \nWHERE bookings.client_id = $1::BIGINT AND '
+    'bookings.deleted_by_client = false AND bookings.create_date >= $2::TIMESTAMP '
+    'WITHOUT TIME ZONE ORDER BY bookings.create_date DESC, bookings.id DESC \n LIMIT '
+    '$3 OFFSET $4'
+)
 
 # --- the same JSON ---------------------------------------------------------------------
 _JSON = b"application/json; charset=utf-8"
@@ -77,6 +111,7 @@ _UNAUTHORIZED = b'{"Message":"Authorization has been denied for this request."}'
 _ACTIONS = {1: "You need to be available to take the call", 2: "You need to carry out the session",
             3: "You need to carry out the session on Skype"}
 _SHOWN_BEFORE = timedelta(minutes=30)
+_EVER = datetime(1, 1, 1)  # no StartDate
 
 
 def _date(d: datetime | None) -> str | None:
@@ -98,6 +133,8 @@ def _view(r: asyncpg.Record, now: datetime) -> dict:
         action = "You need to confirm the booking" if now < r["session_date"] else None
     elif status == "Confirmed":
         action = _ACTIONS[method] if now < end else None
+    elif status == "Pending" and r["reinvited_date"] is not None and now >= r["session_date"]:
+        action = "You need to reschedule the booking"
     else:
         action = None
     shown = status == "Confirmed" and r["session_date"] - _SHOWN_BEFORE <= now < end
@@ -133,6 +170,8 @@ def _x(tag: str, v: object) -> str:
     if v is None:
         return f'<{tag} i:nil="true" />'
     s = str(v)
+    if not s:
+        return f"<{tag} />"
     if "&" in s or "<" in s or ">" in s:
         s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     close = tag.split(" ", 1)[0]
@@ -216,9 +255,10 @@ async def app(scope, receive, send):
         q = dict(parse_qsl(scope["query_string"].decode()))
         size = int(q.get("BookingsPerPage", 50))
         page = int(q.get("PageNumber", 1))
+        offset = (page - 1) * size
         async with pool.acquire() as c:
-            total = await c.fetchval(COUNT_MADE, user[0])
-            rows = await c.fetch(PAGE_MADE, user[0], size, (page - 1) * size)
+            total = await c.fetchval(COUNT_MADE, user[0], _EVER)
+            rows = await c.fetch(PAGE_MADE, user[0], _EVER, size, offset) if offset < total else []
         body = {"PageNumber": page, "PageCount": -(-total // size),
                 "Bookings": [_view(r, now) for r in rows]}
         return await _send(send, 200, orjson.dumps(body))
@@ -232,9 +272,11 @@ async def app(scope, receive, send):
         data = orjson.loads(b"".join(chunks))
         booking_id, reason = int(data["BookingID"]), data["Reason"]
         async with pool.acquire() as c, c.transaction():
-            row = await c.fetchrow(LOCK, booking_id, user[0])
-            if row is None or row["status"] in ("Cancelled", "Rejected"):
-                return await _send(send, 404 if row is None else 400, _NOT_FOUND)
+            row = await c.fetchrow(LOCK, booking_id)
+            if row is None or row["client_id"] != user[0] or row["deleted_by_client"]:
+                return await _send(send, 404, _NOT_FOUND)
+            if row["status"] in ("Cancelled", "Rejected"):
+                return await _send(send, 400, _NOT_FOUND)
             await c.execute(MARK_CANCELLED, "Cancelled", now, reason, user[1], booking_id,
                             row["status"])
             hold = await c.fetchrow(FIND_HOLD, booking_id)
@@ -245,8 +287,6 @@ async def app(scope, receive, send):
                 await c.execute(CREDIT, amount, to)
                 tid = await c.fetchval(INSERT_TRANSFER, booking_id, "cancelled", now)
                 await c.execute(INSERT_ENTRIES, tid, hold["id"], -amount, to, amount)
-        r = dict(row)
-        r.update(status="Cancelled", cancelled_date=now, cancelled_reason=reason,
-                 cancelled_by=user[1], last_updated=now)
+            r = await c.fetchrow(MADE_BOOKING, booking_id, user[0])
         return await _send(send, 200, orjson.dumps(_view(r, now)))
     return await _send(send, 404, b'{"Message":"No such route."}')

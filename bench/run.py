@@ -327,6 +327,14 @@ def main() -> None:
                         notes.append(f"{size:,} bookings, booking {bid}, {accept}: the reference's "
                                      f"answer differs from phonechat's ({a[0]} {len(a[1])} B vs "
                                      f"{b[0]} {len(b[1])} B)")
+            pages = PER_CLIENT // PER_PAGE
+            for page in (1, pages):
+                path = f"/v1/PhoneChat/MadeBookings?PageNumber={page}&BookingsPerPage={PER_PAGE}"
+                a, b = get(OURS_PORT, path, "bench-2"), get(REF_PORT, path, "bench-2")
+                if a[0] != 404 and a != b:
+                    notes.append(f"{size:,} bookings, MadeBookings page {page}: the reference's "
+                                 f"answer differs from phonechat's ({a[0]} {len(a[1])} B vs "
+                                 f"{b[0]} {len(b[1])} B)")
             detail = [str(size), str(clients)]
             compare(size, "MadeBookingDetails JSON", "details.lua", [*detail, "application/json", "1"])
             if size == max(sizes):
@@ -334,7 +342,6 @@ def main() -> None:
                         [*detail, "application/xml", "2"])
                 status, _ = get(OURS_PORT, "/v1/PhoneChat/MadeBookings?PageNumber=1&BookingsPerPage="
                                 f"{PER_PAGE}", "bench-1")
-                pages = PER_CLIENT // PER_PAGE
                 for page in (1, pages):
                     what = f"MadeBookings page {page}" + (" (last)" if page == pages else "")
                     if status == 404:
@@ -363,6 +370,8 @@ def main() -> None:
             plans["MadeBookingDetails (bookings by primary key)"] = explain(
                 REF_SQL["MADE_BOOKING"], "7", "2")
             plans["token lookup (unique token_hash)"] = explain(REF_SQL["TOKEN"], "'x'")
+            plans["MadeBookings page (client's bookings, newest first)"] = explain(
+                REF_SQL["PAGE_MADE"], "2", "'0001-01-01'", "50", "950")
             plans["CancelMadeBooking's hold lookup (partial unique index)"] = explain(
                 REF_SQL["FIND_HOLD"], "10")
             plans["CancelMadeBooking's account lookup (partial unique index)"] = explain(
@@ -523,8 +532,8 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
         out += ["", "## Differences between phonechat's and the reference's answers", ""]
         out += [f"- {n}" for n in notes]
     else:
-        out += ["", "The reference answered byte-for-byte the same JSON and XML as phonechat "
-                "on the sampled bookings."]
+        out += ["", "The reference answered byte for byte the same JSON and XML as phonechat "
+                "on the sampled bookings, and the same MadeBookings pages."]
     if plans:
         out += ["", f"## Query plans (generic prepared plans, {big:,} bookings)", ""]
         for k, v in plans.items():
@@ -541,18 +550,20 @@ def _ref_sql() -> tuple[dict[str, str], list[str]]:
     os.environ.setdefault("BENCH_CLIENTS", "1")
     import reference_app as r  # noqa: E402
 
-    from phonechat.store import accounts, bookings, ledger
+    from phonechat.store import accounts, ledger, lifecycle
 
     pairs = {
-        "MADE_BOOKING": (r.MADE_BOOKING, bookings.MADE_BOOKING),
-        "LOCK": (r.LOCK, bookings.LOCK_MADE_BOOKING),
-        "MARK_CANCELLED": (r.MARK_CANCELLED, bookings.MARK_CANCELLED),
+        "MADE_BOOKING": (r.MADE_BOOKING, lifecycle.MADE_ONE),
+        "LOCK": (r.LOCK, lifecycle.LOCK),
+        "MARK_CANCELLED": (r.MARK_CANCELLED, lifecycle.UPDATES["cancel"]),
         "FIND_HOLD": (r.FIND_HOLD, ledger.FIND_HOLD),
         "FIND_USER_ACCOUNT": (r.FIND_USER_ACCOUNT, ledger.FIND_ACCOUNT_OF_USER),
         "DEBIT": (r.DEBIT, ledger.DEBIT),
         "CREDIT": (r.CREDIT, ledger.CREDIT),
         "INSERT_TRANSFER": (r.INSERT_TRANSFER, ledger.INSERT_TRANSFER),
         "INSERT_ENTRIES": (r.INSERT_ENTRIES, ledger.INSERT_ENTRIES),
+        "COUNT_MADE": (r.COUNT_MADE, lifecycle.MADE_COUNT),
+        "PAGE_MADE": (r.PAGE_MADE, lifecycle.MADE_PAGES["date-desc"]),
     }
     differ = [name for name, (ref, q) in pairs.items() if ref != q.compiled("postgresql")[0]]
     sql = {name: ref for name, (ref, _) in pairs.items()}

@@ -33,7 +33,7 @@ FROM generate_series(1, :clients) g;
 INSERT INTO bookings (id, client_id, candidate_id, duration, credits, status, method, phone_number,
                       skype_name, create_date, session_date, accept_by, accepted_date, confirmed_date,
                       cancelled_date, cancelled_reason, cancelled_by, rejected_reason, last_updated,
-                      comments, deleted_by_client, deleted_by_candidate)
+                      comments, deleted_by_client, deleted_by_candidate, session_end)
 SELECT g,
        ((g - 1) % :clients) + 1,
        1000001 + ((g - 1) % :performers),
@@ -53,7 +53,8 @@ SELECT g,
        CASE WHEN g % 5 = 4 THEN 'Not available' END,
        c.created,
        'Bench booking ' || g,
-       false, false
+       false, false,
+       :'now'::timestamp + interval '30 days' + (g % 1440) * interval '1 minute' + interval '10 minutes'
 FROM generate_series(1, :bookings) g,
      LATERAL (SELECT :'now'::timestamp - interval '365 days'
                      + (g::float8 / :bookings) * interval '364 days' AS created) c;

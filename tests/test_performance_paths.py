@@ -231,3 +231,24 @@ async def test_with_every_connection_busy_a_request_waits_at_most_the_pool_timeo
             assert await again.fetchval(Query(sa.select(sa.literal(2)))) == 2
     finally:
         await small.close()
+
+
+async def test_a_revocation_takes_effect_at_once_in_the_worker_that_made_it(cached_app) -> None:
+    # Other workers may trust a revoked token for PHONECHAT_TOKEN_CACHE_SECONDS; the one
+    # that handled the revocation forgets its cached grants immediately.
+    import httpx
+
+    from tests.oauth_flow import APP, csrf, tokens
+    from tests.oauth_flow import bearer as oauth_bearer
+
+    transport = httpx.ASGITransport(app=cached_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        first = await tokens(c)
+        verify = "/v1/Account/VerifyCredentials"
+        assert (await c.get(verify, headers=oauth_bearer(first["access_token"]))).status_code == 200
+        assert len(cached_app.grants) == 1  # remembered
+        page = await c.get("/OAuth/Apps")
+        r = await c.post("/OAuth/Apps", data={"csrf_token": csrf(page), "action": "revoke",
+                                              "client_id": APP["client_id"]})
+        assert r.status_code == 200
+        assert (await c.get(verify, headers=oauth_bearer(first["access_token"]))).status_code == 401

@@ -246,14 +246,27 @@ async def _protocol(req: Request, call: OAuthCall) -> RawReply:
                               req.body.decode(), _oauth_headers(req)))
 
 
+def _forget_cached_grants(req: Request) -> None:
+    """Whatever was revoked stops working at once in this worker; other workers see it
+    within PHONECHAT_TOKEN_CACHE_SECONDS (services/grant_cache.py)."""
+    grants = getattr(req.app, "grants", None)
+    if grants is not None:
+        grants.clear()
+
+
 @routes.post("/OAuth/token", auth=False)
 async def token(req: Request, args: dict[str, Any]) -> RawReply:
-    return await _protocol(req, service.token)
+    # A reused code or refresh token revokes what it issued: forget cached grants too.
+    answer = await _protocol(req, service.token)
+    _forget_cached_grants(req)
+    return answer
 
 
 @routes.post("/OAuth/revoke", auth=False)
 async def revoke(req: Request, args: dict[str, Any]) -> RawReply:
-    return await _protocol(req, service.revoke)
+    answer = await _protocol(req, service.revoke)
+    _forget_cached_grants(req)
+    return answer
 
 
 # --- /OAuth/Apps: what the user has allowed, and taking it back -------------------------
@@ -302,5 +315,6 @@ async def apps_post(req: Request, args: dict[str, Any]) -> RawReply:
         client_id = fields.get("client_id", "")
         if not await service.change_app_access(req.db, req.now, visit.user_id, client_id, keep):
             return _error_page("You have not authorized that application.", status=404)
+        _forget_cached_grants(req)
         return await _apps_page(req, visit, message="Your changes are saved.")
     return _error_page("Unknown action.")
