@@ -190,8 +190,6 @@ async def test_the_hold_lookup_uses_its_index_even_as_a_generic_plan(db) -> None
 
 
 async def test_a_cancel_answers_exactly_what_reading_the_booking_again_gives(client, db) -> None:
-    # The cancel no longer reads the booking back: it answers from the row it locked,
-    # changed as the UPDATE changed it. That must equal a fresh read, byte for byte.
     cancelled = await client.post("/v1/PhoneChat/CancelMadeBooking", headers=bearer("client"),
                                   json={"BookingID": 2, "Reason": "Can't make it"})
     assert cancelled.status_code == 200, cancelled.text
@@ -201,7 +199,7 @@ async def test_a_cancel_answers_exactly_what_reading_the_booking_again_gives(cli
     again = await client.get("/v1/PhoneChat/MadeBookingDetails?BookingID=2",
                              headers=bearer("client"))
     assert again.content == cancelled.content
-    # Both entries of every transfer went in (one statement now), each transfer sums to zero.
+    # Both entries of every transfer went in (one INSERT now), each transfer sums to zero.
     from phonechat.store.tables import ledger_entries as e
 
     sums = Query(sa.select(e.c.transfer_id, sa.func.sum(e.c.amount), sa.func.count())
