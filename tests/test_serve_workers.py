@@ -48,7 +48,7 @@ def _workers(pid: int) -> list[int]:
 def _wait_listening(port: int, proc: subprocess.Popen, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        assert proc.poll() is None, "the server exited at start"
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
@@ -58,14 +58,15 @@ def _wait_listening(port: int, proc: subprocess.Popen, seconds: float = 20) -> N
 
 
 async def test_two_workers_share_one_port_and_a_stop_lets_the_request_in_flight_finish(
-        db_url: str) -> None:
+        db_url: str, tmp_path: Path) -> None:
     import asyncpg
 
     port = _free_port()
     env = {**os.environ, "PHONECHAT_DATABASE_URL": db_url, "PHONECHAT_PORT": str(port),
-           "PHONECHAT_WORKERS": "2", "PHONECHAT_ACCESS_LOG": "false"}
+           "PHONECHAT_WORKERS": "2", "PHONECHAT_ACCESS_LOG": "true"}
+    log = tmp_path / "serve.log"
     proc = subprocess.Popen([PHONECHAT, "serve"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=log.open("wb"))
     lock = None
     try:
         _wait_listening(port, proc)
@@ -107,6 +108,9 @@ async def test_two_workers_share_one_port_and_a_stop_lets_the_request_in_flight_
         assert answer.status_code == 200, answer.text
         assert answer.json()["Status"] == "Cancelled"
         assert proc.wait(timeout=20) == 0  # then it stopped, by itself and cleanly
+        # Every answered request is in the access log, the batched lines included.
+        access = [line for line in log.read_text().splitlines() if '"phonechat.access"' in line]
+        assert len(access) == 21
     finally:
         if lock is not None:
             await lock.close()

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthorized
 from ..logs import access as log_access
+from ..logs import flush_access_log
 from ..services import account
 from ..services.grant_cache import GrantCache
 from ..store.db import Database, DatabaseUnavailable, open_database
@@ -80,6 +81,7 @@ class App:
             self._worker = start_in_background(self)
 
     async def shutdown(self) -> None:
+        flush_access_log()  # the server may end the process by its signal: atexit won't run
         if getattr(self, "_worker", None) is not None:
             self._worker.cancel()
             self._worker = None
