@@ -1,15 +1,16 @@
 """The benchmark: phonechat against a bare reference app, same machine, same run.
 
     bench/run.sh                 # the whole thing (a few minutes), writes bench/RESULTS.md
-    bench/run.sh --quick         # 3 s per measurement, for trying changes
-    bench/run.sh --profile       # also py-spy the phonechat worker on the detail read
+    bench/run.sh --quick         # 4 s per measurement, for trying changes
+    bench/run.sh --no-profile    # skip the py-spy sampling of both servers
 
 What it does (loopback only; it stops by itself and stops every process it started):
   1. makes the PostgreSQL database phonechat_bench (PHONECHAT_BENCH_DSN to change) with
      10,000 bookings, then again with 1,000,000 (bench/seed.sql: generate_series, seconds);
   2. starts `phonechat serve` (every feature on: token lookup, scope check, negotiation,
      access log, metrics hook when present) and bench/reference_app.py, each 1 worker,
-     checks they answer the same bytes, then runs wrk against each in turn;
+     checks they run the same SQL and answer the same bytes, then runs wrk against each,
+     interleaved, and again with 2 workers each;
   3. prints and records requests/s and p50/p99 latency, and phonechat/reference ratios.
 """
 
@@ -257,8 +258,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="each measurement (10)")
     ap.add_argument("--quick", action="store_true", help="4 s per measurement")
     ap.add_argument("--sizes", default="10000,1000000", help="bookings (10000,1000000)")
-    ap.add_argument("--profile", action="store_true",
-                    help="py-spy the phonechat worker during an extra detail read run")
+    ap.add_argument("--no-profile", action="store_true",
+                    help="skip sampling both servers with py-spy during an extra detail read "
+                         "(done when .venv has py-spy)")
     ap.add_argument("--output", default=str(BENCH / "RESULTS.md"))
     opts = ap.parse_args()
     seconds = 4.0 if opts.quick else opts.seconds
@@ -349,7 +351,7 @@ def main() -> None:
                         log(f"{size:>9,} {what:<36} n/a (endpoint not present)")
                     else:
                         compare(size, what, "list.lua", [str(clients), str(page), str(PER_PAGE), "3"])
-                if opts.profile:
+                if not opts.no_profile and (VENV / "py-spy").exists():
                     profile_text = "\n\n".join(
                         f"{label}: " + profile(servers[name], detail, seconds, logdir)
                         for name, label in (("ours", "phonechat"), ("ref", "reference")))
@@ -451,7 +453,11 @@ def summarise_profile(path: Path) -> str:
         by_category[where] = by_category.get(where, 0) + count
     if not total:
         return "(no samples)"
-    lines = [f"{total} samples of the worker's busy time, by where the time is spent:", ""]
+    mine = sum(c for name, c in by_category.items() if name.split(" (")[0] in (
+        "JSON/XML rendering", "access log", "request pipeline", "use cases, views, queries"))
+    lines = [f"{total} samples of the worker's busy time, by where the time is spent"
+             + (f" (phonechat's own code: {100 * mine / total:.0f}%; the rest is work the "
+                "reference does too)" if mine else "") + ":", ""]
     for name, c in sorted(by_category.items(), key=lambda kv: -kv[1]):
         lines.append(f"  {100 * c / total:5.1f}%  {name}")
     lines += ["", "The 15 frames with the most own time:", ""]
