@@ -108,13 +108,15 @@ def flush_access_log() -> None:
 
 def access(request_id: str, method: str, path: str, status: int, seconds: float) -> None:
     """Log one answered request (logger phonechat.access, message "request")."""
-    fields: dict[str, Any] = {"request_id": request_id, "method": method, "path": path,
-                              "status": status, "ms": round(seconds * 1000, 3)}
     batch = _batch
     if batch is not None:
         batch.write(orjson.dumps(
             {"time": datetime.fromtimestamp(time.time(), _UTC).isoformat(), "level": "INFO",
-             "logger": "phonechat.access", "message": "request", **fields},
+             "logger": "phonechat.access", "message": "request", "request_id": request_id,
+             "method": method, "path": path, "status": status,
+             "ms": round(seconds * 1000, 3)},
             option=orjson.OPT_APPEND_NEWLINE))
     elif _access.isEnabledFor(logging.INFO):
-        _access.info("request", extra={"fields": fields})
+        _access.info("request", extra={"fields": {
+            "request_id": request_id, "method": method, "path": path, "status": status,
+            "ms": round(seconds * 1000, 3)}})
