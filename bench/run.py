@@ -545,7 +545,7 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
         for k, v in plans.items():
             out += [f"{k}:", "", "```", v, "```", ""]
     if profile_text:
-        out += ["", "## Profile of the phonechat worker (py-spy, detail read under load)", "",
+        out += ["", "## Where the time goes: both workers sampled with py-spy during a detail read under load", "",
                 "```", profile_text, "```"]
     return "\n".join(out) + "\n"
 
