@@ -21,7 +21,7 @@ async def authenticate(db: Database, token: str, now: datetime) -> Grant:
             or row["app_disabled"]):
         raise Unauthorized()
     return Grant(Actor(row["user_id"], row["nickname"]), frozenset(row["scopes"].split()),
-                 row["expires_at"])
+                 row["expires_at"], row["application_id"])
 
 
 async def act_for_member(db: Database, manager: Actor, member_id: int) -> Actor:

@@ -146,18 +146,17 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def _acquire(self) -> AsyncIterator[Any]:
-        import asyncpg
-
         try:
             c = await self._pool.acquire(timeout=self.acquire_timeout)
-        except (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError,
-                asyncpg.CannotConnectNowError) as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(_describe(exc)) from exc
         try:
             yield c
-        except (OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-                asyncpg.InterfaceError) as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
+        except _UNAVAILABLE as exc:
+            # The server went away (restart, failover): the pool's other idle connections
+            # are most likely dead too; have them reopened on their next use.
+            self._pool.expire_connections()
+            raise DatabaseUnavailable(_describe(exc)) from exc
         finally:
             await self._pool.release(c)
 
@@ -171,6 +170,31 @@ class PostgresDatabase:
     def pool_stats(self) -> dict[str, int]:
         return {"size": self._pool.get_size(), "idle": self._pool.get_idle_size(),
                 "max": self._pool.get_max_size()}
+
+
+def _unavailable_errors() -> tuple[type[BaseException], ...]:
+    import asyncpg
+
+    return (
+        OSError,  # refused, reset, unreachable
+        asyncio.TimeoutError,  # no pooled connection free within acquire_timeout
+        asyncpg.PostgresConnectionError,  # connection lost, cannot connect
+        asyncpg.InterfaceError,  # "connection is closed" and friends
+        # SQLSTATE class 57: admin/crash shutdown, "the database system is starting up",
+        # a cancelled statement.
+        asyncpg.exceptions.OperatorInterventionError,
+        asyncpg.exceptions.TooManyConnectionsError,
+    )
+
+
+try:
+    _UNAVAILABLE = _unavailable_errors()
+except ImportError:  # pragma: no cover - SQLite-only installs
+    _UNAVAILABLE = (OSError, asyncio.TimeoutError)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _asyncpg_url(url: str) -> str:
