@@ -1,0 +1,93 @@
+"""`phonechat serve` as operators run it: several workers, shared metrics, graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import PG_URL, bearer
+from tests.servers import Server, connection_refused
+
+pytestmark = pytest.mark.slow
+needs_pg = pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
+
+DETAILS = "/v1/PhoneChat/MadeBookingDetails?BookingID=1"
+
+
+@pytest.fixture
+def server_factory(db_url, tmp_path):
+    started: list[Server] = []
+
+    def start(workers: int = 1, **settings: str) -> Server:
+        s = Server(db_url, tmp_path, workers, **settings)
+        started.append(s)
+        s.wait_up()
+        return s
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+def test_two_workers_answer_and_metrics_add_up_across_them(server_factory) -> None:
+    server = server_factory(workers=2)
+    assert len(server.worker_pids()) == 2
+    for _ in range(20):  # a new connection each: the kernel spreads them over the workers
+        r = httpx.get(server.url + DETAILS, headers={**bearer("client"), "Connection": "close"})
+        assert r.status_code == 200
+        assert r.headers["x-request-id"]
+    text = httpx.get(server.url + "/metrics").text
+    m = re.search(r'phonechat_http_requests_total\{method="GET",'
+                  r'route="/v1/PhoneChat/MadeBookingDetails",status="200"\} (\S+)', text)
+    assert m is not None and float(m.group(1)) == 20.0
+
+
+async def _wait_for_lock_waiters(admin: asyncpg.Connection, n: int, timeout: float = 20) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = await admin.fetch(
+            "SELECT pid, client_port, query FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+        if len(rows) >= n:
+            return rows
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {n} requests waiting on a lock")
+
+
+@needs_pg
+async def test_sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones(
+        server_factory) -> None:
+    server = server_factory(workers=1)
+    blocker = await asyncpg.connect(PG_URL)
+    admin = await asyncpg.connect(PG_URL)
+    try:
+        tx = blocker.transaction()
+        await tx.start()
+        await blocker.execute("SELECT 1 FROM bookings WHERE id = 3 FOR UPDATE")
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as c:
+            in_flight = asyncio.create_task(c.post(
+                "/v1/PhoneChat/CancelMadeBooking", json={"BookingID": 3, "Reason": "x"},
+                headers=bearer("client")))
+            await _wait_for_lock_waiters(admin, 1)  # the cancel is inside its transaction
+            server.terminate()
+            for _ in range(100):  # the listening socket closes at once
+                if connection_refused(server.port):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("still accepting connections after SIGTERM")
+            assert server.proc.poll() is None  # ... but still running: a request is in flight
+            await tx.commit()
+            r = await in_flight
+        assert r.status_code == 200
+        assert r.json()["Status"] == "Cancelled"
+        # uvicorn re-raises the signal once it has shut down cleanly: "terminated by SIGTERM".
+        assert server.proc.wait(30) in (0, -15)
+    finally:
+        await blocker.close()
+        await admin.close()
