@@ -47,6 +47,19 @@ def test_two_workers_answer_and_metrics_add_up_across_them(server_factory) -> No
     assert m is not None and float(m.group(1)) == 20.0
 
 
+def test_an_idempotency_key_holds_across_workers(server_factory) -> None:
+    server = server_factory(workers=2)
+    answers = []
+    for _ in range(8):  # new connections: both workers get some of them
+        answers.append(httpx.post(
+            server.url + "/v1/PhoneChat/CancelMadeBooking", json={"BookingID": 3, "Reason": "x"},
+            headers={**bearer("client"), "Idempotency-Key": "across-workers",
+                     "Connection": "close"}))
+    assert [r.status_code for r in answers] == [200] * 8
+    assert [r.headers.get("idempotent-replayed") for r in answers] == [None] + ["true"] * 7
+    assert len({r.content for r in answers}) == 1
+
+
 async def _wait_for_lock_waiters(admin: asyncpg.Connection, n: int, timeout: float = 20) -> list:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
