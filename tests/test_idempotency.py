@@ -189,3 +189,13 @@ async def test_unauthenticated_post_with_a_key_is_refused_401_before_any_claim(c
     r = await client.post(CANCEL, json={"BookingID": CONFIRMED_FUTURE, "Reason": "x"},
                           headers={"Idempotency-Key": "k"})
     assert r.status_code == 401
+
+
+async def test_expired_keys_are_purged(client, db) -> None:
+    from phonechat.api.idempotency import purge_expired
+
+    await client.post(**cancel(CONFIRMED_FUTURE, key="old"))
+    assert await purge_expired(db, START + timedelta(hours=23)) == 0
+    assert await purge_expired(db, START + timedelta(hours=24)) == 1
+    r = await client.post(**cancel(PENDING, key="old"))  # the key is free again
+    assert r.status_code == 200

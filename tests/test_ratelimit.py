@@ -191,3 +191,19 @@ async def test_without_redis_requests_go_through_and_a_warning_is_logged(
             assert "x-ratelimit-limit" not in r.headers
     warnings = [rec for rec in caplog.records if "Redis unavailable" in rec.getMessage()]
     assert len(warnings) == 1  # once, not once per request
+
+
+@needs_redis
+async def test_concurrent_requests_are_counted_exactly_through_redis(settings, clock, db,
+                                                                     fake_time) -> None:
+    import asyncio
+
+    shared = dict(rate_limit_per_user="5/minute", redis_url=REDIS_URL,
+                  redis_prefix=f"phonechat_test_prod:{uuid.uuid4().hex}:")
+    async with await limited_client(settings, clock, db, fake_time, **shared) as c:
+        answers = await asyncio.gather(*(c.get(DETAILS, headers=bearer("client"))
+                                         for _ in range(8)))
+        await c._transport.app.limiter.close()  # noqa: SLF001
+    assert sorted(r.status_code for r in answers) == [200] * 5 + [429] * 3
+    assert sorted(r.headers["x-ratelimit-remaining"] for r in answers) == \
+        ["0", "0", "0", "0", "1", "2", "3", "4"]

@@ -9,6 +9,7 @@ to HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -39,6 +40,7 @@ class App:
         self.clock = clock
         self.db: Database | None = db
         self._owns_db = db is None
+        self._purger: asyncio.Task[None] | None = None
         self.metrics = metrics
         self.limiter = limiter  # api.ratelimit.RateLimiter, or None: no limits
         self.max_body = settings.max_body_bytes
@@ -73,8 +75,11 @@ class App:
             s = self.settings
             self.db = await open_database(s.database_url, pool_min=s.pool_min,
                                           pool_max=s.pool_max, acquire_timeout=s.pool_timeout)
+            self._purger = asyncio.create_task(idempotency.purge_forever(self))
 
     async def shutdown(self) -> None:
+        if self._purger is not None:
+            self._purger.cancel()
         if self.limiter is not None:
             await self.limiter.close()
         if self.metrics is not None:

@@ -26,10 +26,12 @@ work again, and the booking rules (a cancelled booking cannot be cancelled) answ
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from ..store import idempotency as store
 from ..store.db import Database
@@ -41,6 +43,7 @@ log = logging.getLogger("phonechat.idempotency")
 Answer = tuple[int, str, bytes, list[tuple[bytes, bytes]]]
 
 CLAIM_LEASE = timedelta(seconds=60)
+PURGE_EVERY = 600.0  # seconds
 REPLAYED = (b"idempotent-replayed", b"true")
 MAX_KEY = 255
 
@@ -123,6 +126,20 @@ async def _release(db: Database, user_id: int, key: str) -> None:
         pass
 
 
-async def purge_expired(db: Database, now: object) -> int:
+async def purge_expired(db: Database, now: datetime) -> int:
+    """Delete the answers whose 24 hours are over; returns how many."""
     async with db.connection() as c:
-        return await store.purge(c, now=now)  # type: ignore[arg-type]
+        return await store.purge(c, now=now)
+
+
+async def purge_forever(app: Any, every: float = PURGE_EVERY) -> None:
+    """Each worker, every 10 minutes: drop expired keys (an indexed DELETE). Expired keys
+    are already ignored when met, so this only keeps the table small."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            n = await purge_expired(app.db, app.clock.now())
+            if n:
+                log.info("expired idempotency keys purged", extra={"fields": {"count": n}})
+        except Exception as exc:  # the database is down: try again next time
+            log.warning("idempotency purge failed", extra={"fields": {"error": str(exc)}})
