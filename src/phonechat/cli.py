@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import signal
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
         own_metrics_dir = tempfile.mkdtemp(prefix="phonechat-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_metrics_dir
+    # uvicorn re-raises SIGTERM once it has shut down; as an exception (exit status 143)
+    # rather than the default action, so that the `finally` below still runs.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         # SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 30 s), exit.
         uvicorn.run("phonechat.api.asgi:app", host=s.host, port=s.port, workers=s.workers,
