@@ -199,3 +199,18 @@ async def test_expired_keys_are_purged(client, db) -> None:
     assert await purge_expired(db, START + timedelta(hours=24)) == 1
     r = await client.post(**cancel(PENDING, key="old"))  # the key is free again
     assert r.status_code == 200
+
+
+def test_the_fingerprint_covers_endpoint_query_and_body() -> None:
+    from types import SimpleNamespace
+
+    from phonechat.api.idempotency import fingerprint
+
+    def req(body: bytes, qs: bytes = b"") -> SimpleNamespace:
+        return SimpleNamespace(body=body, scope={"query_string": qs})
+
+    base = fingerprint(req(b'{"BookingID":6}'), CANCEL)  # type: ignore[arg-type]
+    assert fingerprint(req(b'{"BookingID":6}'), CANCEL.upper()) == base  # paths are case-blind
+    assert fingerprint(req(b'{"BookingID":6}'), "/v1/PhoneChat/Other") != base
+    assert fingerprint(req(b'{"BookingID":6}', b"x=1"), CANCEL) != base  # type: ignore[arg-type]
+    assert fingerprint(req(b'{"BookingID": 6}'), CANCEL) != base  # byte for byte
