@@ -26,7 +26,7 @@ from phonechat.store import bookings, ledger
 from phonechat.store.db import open_database
 from phonechat.store.migrate import upgrade
 from tests.conftest import PG_URL, START, bearer
-from tests.servers import Server, free_port
+from tests.workers import Server, free_port
 
 pytestmark = [
     pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres,

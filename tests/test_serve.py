@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_URL, bearer
-from tests.servers import Server, connection_refused
+from tests.workers import Server, connection_refused
 
 pytestmark = pytest.mark.slow
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
