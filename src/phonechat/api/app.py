@@ -118,7 +118,7 @@ class App:
             reply, extra = _error_reply(exc, scope, headers, request_id)
             answer = None
         if answer is None:
-            answer = _render(reply, extra, fmt, ctype, camel)
+            answer = _render_safely(reply, extra, fmt, ctype, camel, scope, headers, request_id)
         status, ctype, payload, extra = answer
         await send({
             "type": "http.response.start",
@@ -148,7 +148,7 @@ class App:
             extra: list[tuple[bytes, bytes]] = []
         except Exception as exc:
             reply, extra = _error_reply(exc, scope, headers, req.request_id)
-        return _render(reply, extra, fmt, ctype, camel)
+        return _render_safely(reply, extra, fmt, ctype, camel, scope, headers, req.request_id)
 
     def _route(self, scope: dict[str, Any]) -> Route:
         path = scope["path"].lower()
@@ -207,6 +207,16 @@ def _render(reply: Reply | RawReply, extra: list[tuple[bytes, bytes]], fmt: str,
     if fmt == JSON:
         return reply.status, ctype, to_json(reply.contract, reply.values, camel), extra
     return reply.status, ctype, to_xml(reply.contract, reply.values), extra
+
+
+def _render_safely(reply: Reply | RawReply, extra: list[tuple[bytes, bytes]], fmt: str,
+                   ctype: str, camel: bool, scope: dict[str, Any], headers: dict[bytes, bytes],
+                   request_id: str) -> Answer:
+    try:
+        return _render(reply, extra, fmt, ctype, camel)
+    except Exception as exc:  # a value the encoders cannot write: still a clean 500
+        reply, extra = _error_reply(exc, scope, headers, request_id)
+        return _render(reply, extra, fmt, ctype, camel)
 
 
 def _h(headers: dict[bytes, bytes], name: bytes) -> str | None:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..domain.access import Actor, Grant
@@ -93,6 +94,8 @@ class Request:
             return {}
         ctype = (self.header(b"content-type") or "").split(";")[0].strip().lower()
         if ctype in JSON_TYPES:
+            if body.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as some clients send
+                body = body[3:]
             try:
                 data = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
@@ -117,7 +120,7 @@ def _xml_fields(body: bytes, root: str) -> dict[str, str]:
                                 forbid_external=True)
     except SafeET.ParseError as exc:
         raise HttpError(400, f"The request body is not well-formed XML: {exc}.") from None
-    except Exception:  # defusedxml's DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+    except DefusedXmlException:  # DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         raise HttpError(400, "The request body's XML may not contain a DOCTYPE, entity "
                              "declarations or external references.") from None
     if _local(doc.tag).lower() != root.lower():

@@ -14,7 +14,6 @@ _OFFERED = {
     "text/xml": (XML, "text/xml; charset=utf-8"),
 }
 _DEFAULT_JSON = _OFFERED["application/json"]
-_DEFAULT_XML = _OFFERED["application/xml"]
 
 
 def _parse(accept: str) -> list[tuple[float, int, int, str]]:
@@ -54,9 +53,10 @@ def _matches(media: str) -> list[str]:
 @lru_cache(maxsize=512)
 def negotiate(accept: str | None, body_type: str | None = None) -> tuple[str, str]:
     """(format, Content-Type) for a request's Accept header (and body type when no Accept)."""
-    if not accept:
-        if body_type and body_type.split(";")[0].strip().lower() in ("application/xml", "text/xml"):
-            return _DEFAULT_XML
+    if not accept or not accept.strip():
+        # No Accept: the format (and media type) of the request body, else JSON.
+        if body_type:
+            return _OFFERED.get(body_type.split(";")[0].strip().lower(), _DEFAULT_JSON)
         return _DEFAULT_JSON
     best: tuple[float, int, int] | None = None
     chosen = _DEFAULT_JSON

@@ -24,6 +24,8 @@ INT, STR, BOOL, DATE, CREDITS, OBJECT, LIST, MAP = (
 
 def camel_case(name: str) -> str:
     """Json.NET's CamelCasePropertyNamesContractResolver: BookingID -> bookingID, ID -> id."""
+    if not name or not name[0].isupper():
+        return name
     chars = list(name)
     for i, ch in enumerate(chars):
         if i == 1 and not ch.isupper():
@@ -101,6 +103,8 @@ def _json_value(m: Member, v: Any, camel: bool) -> Any:
         return json_object(m.of, v, camel)  # type: ignore[arg-type]
     if k == LIST:
         return [json_object(m.of, item, camel) for item in v]  # type: ignore[arg-type]
+    if k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
+        return {camel_case(key): value for key, value in v.items()}
     return v
 
 
@@ -148,6 +152,18 @@ class _XmlWriter:
     def __init__(self) -> None:
         self.out: list[str] = []
 
+    @staticmethod
+    def _inner_prefix(inner: Contract, default: str | None, prefixes: dict[str, str],
+                     depth: int) -> tuple[str, dict[str, str]]:
+        """The prefix declaration an OBJECT/LIST element needs for its inner type's
+        namespace (none when it is already the default or has a prefix in scope)."""
+        if inner.namespace in (default, None) or inner.namespace in prefixes:
+            return "", prefixes
+        # DataContractSerializer names a prefix after the element's depth + 2 (the root
+        # is depth 1): the sample's Candidate, at depth 2, says d4p1.
+        prefix = f"d{depth + 3}p1"
+        return f' xmlns:{prefix}="{inner.namespace}"', {**prefixes, inner.namespace: prefix}
+
     def members(self, c: Contract, values: Mapping[str, Any], default: str | None,
                 prefixes: dict[str, str], depth: int) -> None:
         for m in c.xml_members:
@@ -165,16 +181,18 @@ class _XmlWriter:
         if v is None:
             self.out.append(f'<{tag}{decl} i:nil="true" />')
             return
+        if (m.kind == STR and v == "") or (m.kind in (LIST, MAP) and not v):
+            # .NET's XmlWriter closes an element with no content as `<X />` (an empty
+            # string, an empty list), keeping any namespace the element declares.
+            if m.kind == LIST:
+                decl += self._inner_prefix(m.of, inner_default, prefixes, depth)[0]  # type: ignore[arg-type]
+            self.out.append(f"<{tag}{decl} />")
+            return
         if m.kind in (OBJECT, LIST):
             inner = m.of
             assert inner is not None
-            inner_prefixes = prefixes
-            if inner.namespace not in (inner_default, None) and inner.namespace not in prefixes:
-                # DataContractSerializer names a prefix after the element's depth + 2
-                # (the root is depth 1): the sample's Candidate says d4p1.
-                prefix = f"d{depth + 3}p1"
-                decl += f' xmlns:{prefix}="{inner.namespace}"'
-                inner_prefixes = {**prefixes, inner.namespace: prefix}
+            more, inner_prefixes = self._inner_prefix(inner, inner_default, prefixes, depth)
+            decl += more
             self.out.append(f"<{tag}{decl}>")
             if m.kind == OBJECT:
                 self.members(inner, v, inner_default, inner_prefixes, depth + 1)
@@ -201,6 +219,8 @@ def to_xml(c: Contract, values: Any) -> bytes:
         w.members(c, values, None, {}, 1)
         w.out.append(f"</{c.name}>")
     elif isinstance(values, list):
+        if not values:
+            return f'<ArrayOf{c.name} xmlns:i="{XSI}" xmlns="{c.namespace}" />'.encode()
         w.out.append(f'<ArrayOf{c.name} xmlns:i="{XSI}" xmlns="{c.namespace}">')
         item = Member(c.name, OBJECT, c)
         for v in values:

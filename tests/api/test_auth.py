@@ -1,0 +1,154 @@
+"""Authentication and scopes: every way a token can fail, and what the account
+endpoints tell about a token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from phonechat import sandbox
+from phonechat.domain.access import SCOPES, token_hash
+from phonechat.store.db import Query
+from phonechat.store.tables import access_tokens as t
+from tests.conftest import USERS, bearer
+
+DETAILS = "/v1/PhoneChat/MadeBookingDetails?BookingID=1"
+DENIED = {"Message": "Authorization has been denied for this request."}
+MANIFEST = sandbox.manifest()
+
+
+def _assert_401(r, xml: bool = False) -> None:
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"
+    if xml:
+        assert r.text == "<Error><Message>Authorization has been denied for this request.</Message></Error>"
+    else:
+        assert r.json() == DENIED
+
+
+async def test_no_authorization_header_is_401(client) -> None:
+    _assert_401(await client.get(DETAILS))
+
+
+@pytest.mark.parametrize("value", [
+    "Basic c2FuZGJveC1jbGllbnQ6eA==",  # wrong scheme
+    "Basic sandbox-client",  # a valid token under the wrong scheme
+    "Bearer",  # no token
+    "Bearer ",  # empty token
+    "Bearer    ",
+    "sandbox-client",  # no scheme at all
+    "Bearer not-a-token",  # unknown
+    "Bearer sandbox-client-with-a-tail",
+    f"Bearer {MANIFEST['tokens']['client_expired']}",  # expired
+    "",
+], ids=["basic", "basic-valid-token", "scheme-only", "empty", "blank", "no-scheme",
+        "unknown", "near-miss", "expired", "empty-header"])
+async def test_bad_authorization_is_401_with_www_authenticate(client, value) -> None:
+    _assert_401(await client.get(DETAILS, headers={"Authorization": value}))
+
+
+async def test_401_is_negotiated_as_xml(client) -> None:
+    r = await client.get(DETAILS, headers={"Accept": "application/xml"})
+    _assert_401(r, xml=True)
+    assert r.headers["content-type"] == "application/xml; charset=utf-8"
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+async def test_bearer_scheme_is_case_insensitive(client, scheme) -> None:
+    token = USERS["client"]["AccessToken"]
+    r = await client.get(DETAILS, headers={"Authorization": f"{scheme} {token}"})
+    assert r.status_code == 200
+
+
+async def test_token_without_phonechat_scope_is_403_naming_the_scope(client) -> None:
+    token = MANIFEST["tokens"]["client_without_phonechat_scope"]
+    r = await client.get(DETAILS, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403
+    assert r.json() == {"Message": "This request needs the scope 'account_phonechat_bookings', "
+                                   "which the access token was not granted."}
+    assert "www-authenticate" not in r.headers
+    r = await client.post("/v1/PhoneChat/CancelMadeBooking",
+                          headers={"Authorization": f"Bearer {token}"},
+                          json={"BookingID": 3, "Reason": "x"})
+    assert r.status_code == 403
+
+
+async def test_scope_is_checked_before_input(client) -> None:
+    """A token without the scope learns nothing, not even that its input was bad."""
+    token = MANIFEST["tokens"]["client_without_phonechat_scope"]
+    r = await client.get("/v1/PhoneChat/MadeBookingDetails?BookingID=abc",
+                         headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403
+
+
+async def test_auth_is_checked_before_input(client) -> None:
+    r = await client.get("/v1/PhoneChat/MadeBookingDetails?BookingID=abc")
+    assert r.status_code == 401
+    r = await client.post("/v1/PhoneChat/CancelMadeBooking", content=b"{not json",
+                          headers={"Content-Type": "application/json"})
+    assert r.status_code == 401
+
+
+async def test_verify_credentials_needs_no_scope(client) -> None:
+    token = MANIFEST["tokens"]["client_without_phonechat_scope"]
+    r = await client.get("/v1/Account/VerifyCredentials",
+                         headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    assert r.json() == {"UserID": 100, "Nickname": "BookingUser", "GroupID": None,
+                        "GroupName": None, "IsGroupManager": False}
+
+
+async def test_verify_credentials_still_needs_a_valid_token(client) -> None:
+    _assert_401(await client.get("/v1/Account/VerifyCredentials"))
+    expired = MANIFEST["tokens"]["client_expired"]
+    _assert_401(await client.get("/v1/Account/VerifyCredentials",
+                                 headers={"Authorization": f"Bearer {expired}"}))
+
+
+async def test_verify_credentials_of_manager_and_member(client) -> None:
+    r = await client.get("/v1/Account/VerifyCredentials", headers=bearer("manager"))
+    assert r.json() == {"UserID": 300, "Nickname": "GroupManager", "GroupID": 10,
+                        "GroupName": "Demo Agency", "IsGroupManager": True}
+    r = await client.get("/v1/Account/VerifyCredentials", headers=bearer("member"))
+    assert r.json() == {"UserID": 301, "Nickname": "GroupMember", "GroupID": 10,
+                        "GroupName": "Demo Agency", "IsGroupManager": False}
+
+
+async def test_get_permissions_lists_every_scope_granted_or_denied(client) -> None:
+    r = await client.get("/v1/Account/GetPermissions", headers=bearer("client"))
+    assert r.status_code == 200
+    assert r.json() == {"Permissions": [{"Permission": s, "Status": "granted"} for s in SCOPES]}
+    token = MANIFEST["tokens"]["client_without_phonechat_scope"]
+    r = await client.get("/v1/Account/GetPermissions", headers={"Authorization": f"Bearer {token}"})
+    statuses = {p["Permission"]: p["Status"] for p in r.json()["Permissions"]}
+    assert statuses["account_phonechat_bookings"] == "denied"
+    assert set(statuses) == set(SCOPES)
+    assert {s for s, v in statuses.items() if v == "granted"} == set(SCOPES) - {"account_phonechat_bookings"}
+
+
+async def test_get_permissions_in_xml_writes_the_list_as_items(client) -> None:
+    r = await client.get("/v1/Account/GetPermissions",
+                         headers=bearer("client") | {"Accept": "text/xml"})
+    assert r.headers["content-type"] == "text/xml; charset=utf-8"
+    ns = "http://schemas.datacontract.org/2004/07/API.Models.Account"
+    items = "".join(f"<Permission><Permission>{s}</Permission><Status>granted</Status></Permission>"
+                    for s in SCOPES)
+    assert r.text == (f'<Permissions xmlns:i="http://www.w3.org/2001/XMLSchema-instance" '
+                      f'xmlns="{ns}"><Permissions>{items}</Permissions></Permissions>')
+
+
+async def test_revoked_token_is_401(client, db) -> None:
+    revoke = Query(t.update().where(t.c.token_hash == sa.bindparam("h"))
+                   .values(revoked_at=sa.bindparam("at")))
+    async with db.transaction() as tx:
+        await tx.execute(revoke, h=token_hash(USERS["client"]["AccessToken"]),
+                         at=datetime(2018, 1, 1))
+    _assert_401(await client.get(DETAILS, headers=bearer("client")))
+
+
+async def test_token_expiring_is_judged_by_the_service_clock(client, clock) -> None:
+    """The sandbox tokens expire ten years after seeding: move the clock past that."""
+    clock.set(clock.now().replace(year=clock.now().year + 11))
+    _assert_401(await client.get(DETAILS, headers=bearer("client")))
