@@ -26,7 +26,8 @@ from phonechat.store import bookings, ledger
 from phonechat.store.db import open_database
 from phonechat.store.migrate import upgrade
 from tests.conftest import PG_URL, START, bearer
-from tests.workers import Server, free_port
+from tests.servers import free_port
+from tests.workers import Server, lock_waiters
 
 pytestmark = [
     pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres,
@@ -100,20 +101,6 @@ async def assert_ledger_consistent(conn: asyncpg.Connection, booking_ids: list[i
         else:
             assert (r["status"], r["held"], r["releases"]) == ("Confirmed", r["credits"], 0), dict(r)
     return {r["id"]: r["status"] for r in rows}
-
-
-async def lock_waiters(admin: asyncpg.Connection, n: int, like: str = "%",
-                       timeout: float = 30) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rows = await admin.fetch(
-            "SELECT pid, client_port, query FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-            "AND pid <> pg_backend_pid() AND query ILIKE $1", like)
-        if len(rows) >= n:
-            return rows
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"expected {n} requests waiting on a lock")
 
 
 async def post_cancel(c: httpx.AsyncClient, booking_id: int) -> int | str:

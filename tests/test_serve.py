@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import tempfile
-import time
 from pathlib import Path
 
 import asyncpg
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_URL, bearer
-from tests.workers import Server, connection_refused
+from tests.workers import Server, connection_refused, lock_waiters
 
 pytestmark = pytest.mark.slow
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
@@ -66,18 +65,6 @@ def metrics_dirs() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob("phonechat-metrics-*"))
 
 
-async def _wait_for_lock_waiters(admin: asyncpg.Connection, n: int, timeout: float = 20) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rows = await admin.fetch(
-            "SELECT pid, client_port, query FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
-        if len(rows) >= n:
-            return rows
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"expected {n} requests waiting on a lock")
-
-
 @needs_pg
 async def test_sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones(
         server_factory) -> None:
@@ -93,7 +80,7 @@ async def test_sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones(
             in_flight = asyncio.create_task(c.post(
                 "/v1/PhoneChat/CancelMadeBooking", json={"BookingID": 3, "Reason": "x"},
                 headers=bearer("client")))
-            await _wait_for_lock_waiters(admin, 1)  # the cancel is inside its transaction
+            await lock_waiters(admin, 1)  # the cancel is inside its transaction
             server.terminate()
             for _ in range(100):  # the listening socket closes at once
                 if connection_refused(server.port):

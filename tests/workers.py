@@ -1,24 +1,22 @@
-"""Real `phonechat serve` processes for the slow tests: start, find workers, stop."""
+"""`phonechat serve` with its worker processes, for the serve and fault tests: start, find
+the workers (and which one holds a given database connection), stop."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 
+from tests.servers import free_port, phonechat_command
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -35,8 +33,7 @@ class Server:
         self.log_path = log_dir / f"server-{self.port}.log"
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "phonechat.cli", "serve", "--port", str(self.port),
-             "--workers", str(workers)], env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [*phonechat_command(), "serve", "--port", str(self.port), "--workers", str(workers)], env=env, stdout=self._log, stderr=subprocess.STDOUT,
             cwd=ROOT)
         self.workers_wanted = workers
 
@@ -122,3 +119,19 @@ def connection_refused(port: int) -> bool:
         return False
     except ConnectionRefusedError:
         return True
+
+
+async def lock_waiters(admin: asyncpg.Connection, n: int, like: str = "%",
+                       timeout: float = 30) -> list:
+    """Wait until n requests' transactions wait on a row lock (the test holds it), their
+    query text matching `like`; returns their pg_stat_activity rows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = await admin.fetch(
+            "SELECT pid, client_port, query FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            "AND pid <> pg_backend_pid() AND query ILIKE $1", like)
+        if len(rows) >= n:
+            return rows
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {n} requests waiting on a lock")
