@@ -48,6 +48,22 @@ def test_two_workers_answer_and_metrics_add_up_across_them(server_factory) -> No
     assert m is not None and float(m.group(1)) == 20.0
 
 
+def test_the_server_logs_one_json_line_per_request_with_its_request_id(server_factory) -> None:
+    import orjson
+
+    server = server_factory(workers=1, access_log="true", log_level="INFO")
+    mine = httpx.get(server.url + DETAILS, headers={**bearer("client"), "X-Request-ID": "trace-42"})
+    theirs = httpx.get(server.url + "/nowhere")
+    server.stop()
+    lines = [orjson.loads(line) for line in server.log_path.read_text().splitlines()]  # all JSON
+    access = {e["request_id"]: e for e in lines if e["logger"] == "phonechat.access"}
+    assert mine.headers["x-request-id"] == "trace-42"
+    assert access["trace-42"]["status"] == 200
+    assert access["trace-42"]["path"] == "/v1/PhoneChat/MadeBookingDetails"
+    assert access[theirs.headers["x-request-id"]]["status"] == 404
+    assert all({"time", "level", "logger", "message"} <= e.keys() for e in lines)
+
+
 def test_an_idempotency_key_holds_across_workers(server_factory) -> None:
     server = server_factory(workers=2)
     answers = []
