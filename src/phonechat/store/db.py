@@ -153,8 +153,11 @@ class PostgresDatabase:
         try:
             yield c
         except _UNAVAILABLE as exc:
-            # The server went away (restart, failover): the pool's other idle connections
-            # are most likely dead too; have them reopened on their next use.
+            # The server went away (restart, failover). This connection may be left in a
+            # state asyncpg cannot continue from ("another operation is in progress"):
+            # drop it; the pool's other idle connections are most likely dead too, so have
+            # them reopened on their next use.
+            _drop(c)
             self._pool.expire_connections()
             raise DatabaseUnavailable(_describe(exc)) from exc
         finally:
@@ -180,6 +183,10 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
         asyncio.TimeoutError,  # no pooled connection free within acquire_timeout
         asyncpg.PostgresConnectionError,  # connection lost, cannot connect
         asyncpg.InterfaceError,  # "connection is closed" and friends
+        # The protocol lost its footing when the server vanished mid-exchange ("cannot
+        # switch to state 12; another operation is in progress"): seen when PostgreSQL
+        # is stopped under load; the connection is dropped (see _acquire).
+        asyncpg.exceptions.InternalClientError,
         # SQLSTATE class 57: admin/crash shutdown, "the database system is starting up",
         # a cancelled statement.
         asyncpg.exceptions.OperatorInterventionError,
@@ -191,6 +198,15 @@ try:
     _UNAVAILABLE = _unavailable_errors()
 except ImportError:  # pragma: no cover - SQLite-only installs
     _UNAVAILABLE = (OSError, asyncio.TimeoutError)
+
+
+def _drop(c: Any) -> None:
+    """Close a pooled connection for good (the pool opens a new one when needed)."""
+    try:
+        if not c.is_closed():
+            c.terminate()
+    except Exception:  # the pool already took it back (it noticed the loss itself)
+        pass
 
 
 def _describe(exc: BaseException) -> str:
