@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from phonechat.api.factory import create_app
-from phonechat.services import made
+from phonechat.services import lifecycle as made
 from phonechat.store.db import DatabaseUnavailable, Query, open_database
 from phonechat.store.tables import ledger_transfers
 from tests.conftest import START, bearer

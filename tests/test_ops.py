@@ -10,7 +10,7 @@ import orjson
 
 from phonechat.api.factory import create_app
 from phonechat.logs import JsonFormatter
-from phonechat.services import made
+from phonechat.services import lifecycle as made
 from phonechat.store.db import DatabaseUnavailable
 from tests.conftest import bearer
 

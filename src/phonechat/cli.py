@@ -105,7 +105,9 @@ def sandbox(port: int, host: str, db_path: str, clock_at: str | None, manifest: 
     click.echo(f"Sandbox on http://{host}:{port} (database {db_path}, clock {start.isoformat()}).\n"
                f"  Try: curl -H 'Authorization: bearer sandbox-client' "
                f"'http://{host}:{port}/v1/PhoneChat/MadeBookingDetails?BookingID=1'\n"
-               f"  Tokens and booking IDs: phonechat sandbox --manifest --db {db_path}",
+               f"  Tokens and booking IDs: phonechat sandbox --manifest --db {db_path}\n"
+               f"  OAuth: demo app {demo.DEMO_APP['client_id']}, users log in with their "
+               f"Nickname and password '{demo.PASSWORD}' (docs/oauth.md)",
                err=True)
     app = create_app(settings, clock=FrozenClock(start), db=db)
     uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools", lifespan="on",
@@ -135,6 +137,60 @@ def db_current() -> None:
     from .store.migrate import current
 
     current(Settings.from_env().database_url)
+
+
+# --- worker and ledger ---------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One settlement pass, then exit (cron, tests).")
+@click.option("--interval", type=float, default=None,
+              help="Seconds between passes (PHONECHAT_WORKER_INTERVAL, 5).")
+def worker(once: bool, interval: float | None) -> None:
+    """Apply due transitions (settlement) in the background; safe to run several at once."""
+    from .clock import SystemClock
+    from .logs import configure
+    from .services import worker as work
+
+    s = Settings.from_env(worker_interval=interval)
+    configure(s.log_level, s.access_log)
+    clock = SystemClock(s.timezone)
+
+    async def go(db):  # type: ignore[no-untyped-def]
+        if once:
+            return await work.run_once(db, clock, work.settlement_hold(s))
+        await work.run(db, clock, work.settlement_hold(s), s.worker_interval)
+
+    settled = _run(_with_db(go))
+    if once:
+        click.echo(f"settled {settled} booking(s)")
+
+
+@main.group()
+def ledger() -> None:
+    """The credits ledger."""
+
+
+@ledger.command("check")
+def ledger_check() -> None:
+    """Verify the books: every transfer sums to 0, every cached balance equals its entries,
+    no user or hold account is negative, every booking holds what its status says.
+    Exits 1 and lists the problems otherwise."""
+    from .services import ledger_check as audit
+
+    async def go(db):  # type: ignore[no-untyped-def]
+        return await audit.check(db), await audit.balances(db)
+
+    problems, totals = _run(_with_db(go))
+    if problems:
+        click.echo(f"ledger check FAILED: {len(problems)} problem(s)", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(1)
+    from .domain.credits import format_credits
+    click.echo(f"ledger check OK: users {format_credits(sum(totals['users'].values()))}, "
+               f"held {format_credits(totals['held'])}, world {format_credits(totals['world'])}, "
+               f"total {format_credits(totals['total'])}")
 
 
 # --- admin tasks ------------------------------------------------------------------------
@@ -236,6 +292,15 @@ def credits_deposit(user_id: int, amount: str) -> None:
 
     _run(_with_db(work))
     click.echo(f"deposited {amount} credits to user {user_id}")
+
+
+# --- the OAuth authorization server's commands (oauth/commands.py) ---------------------
+
+from .oauth.commands import apps as _apps  # noqa: E402
+from .oauth.commands import set_password as _set_password  # noqa: E402
+
+main.add_command(_apps)
+users.add_command(_set_password)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,11 +7,14 @@ placed relative to the clock at seeding time, so "future" bookings are in the fu
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from .domain.access import PHONECHAT, SCOPES, token_hash
 from .domain.credits import to_units
+from .oauth.passwords import hash_password
 from .store import accounts, bookings, ledger
+from .store import oauth as oauth_store
 from .store.db import Database
 
 ALL_SCOPES = " ".join(SCOPES)
@@ -27,6 +30,16 @@ USERS: dict[str, tuple[int, str, tuple[int, int, int, int], str]] = {
 TOKEN_WITHOUT_PHONECHAT = "sandbox-client-without-phonechat"
 TOKEN_EXPIRED = "sandbox-client-expired"
 GROUP = (10, "Demo Agency")
+
+# Every sandbox user logs in on the OAuth login page with their Nickname and this password.
+PASSWORD = "sandbox"
+# The registered demo application (docs/oauth.md walks through its flow).
+DEMO_APP = {
+    "name": "Sandbox Demo App",
+    "client_id": "sandbox-demo-app",
+    "client_secret": "sandbox-demo-secret",
+    "redirect_uri": "http://127.0.0.1:8765/callback",
+}
 
 BOOKING_IDS = {
     "sample_details": 1, "sample_cancel": 2, "pending": 3, "accepted": 4, "rejected": 5,
@@ -91,13 +104,26 @@ def _bookings(now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    """One Argon2id hash of the public sandbox password, made once per process (hashing is
+    deliberately slow, and the tests seed often)."""
+    return hash_password(PASSWORD)
+
+
 async def seed(db: Database, now: datetime) -> None:
     """Fill an empty, migrated database with the demo data (one transaction)."""
     far = now.replace(microsecond=0) + timedelta(days=3650)
+    password_hash = _password_hash()
     async with db.transaction() as tx:
         for uid, nickname, (pos, neu, neg, dis), _ in USERS.values():
             await accounts.insert_user(tx, id=uid, nickname=nickname, at=now, positive=pos,
-                                       neutral=neu, negative=neg, disputes=dis)
+                                       neutral=neu, negative=neg, disputes=dis,
+                                       password_hash=password_hash)
+        await oauth_store.insert_app(
+            tx, name=DEMO_APP["name"], api_key=DEMO_APP["client_id"],
+            secret_hash=token_hash(DEMO_APP["client_secret"]),
+            redirect_uri=DEMO_APP["redirect_uri"], at=now)
         await accounts.insert_group(tx, id=GROUP[0], name=GROUP[1],
                                     manager_id=USERS["manager"][0])
         for role in ("manager", "member"):
@@ -152,4 +178,20 @@ def manifest() -> dict[str, Any]:
         "tokens": {"client_without_phonechat_scope": TOKEN_WITHOUT_PHONECHAT,
                    "client_expired": TOKEN_EXPIRED},
         "bookings": dict(BOOKING_IDS),
+        "password": PASSWORD,
+        "app": {k: DEMO_APP[k] for k in ("client_id", "client_secret", "redirect_uri")},
+        # Every booking above is made of the candidate: their token sees the received side.
+        "received_side": {
+            "candidate_token": USERS["candidate"][3],
+            "to_accept_or_reject": [BOOKING_IDS["pending"], BOOKING_IDS["member_pending"]],
+            "past_accept_by_cancel_sample": BOOKING_IDS["sample_cancel"],
+            "to_cancel": [BOOKING_IDS["accepted"], BOOKING_IDS["confirmed_future"]],
+            "to_delete": [BOOKING_IDS["rejected"], BOOKING_IDS["cancelled"]],
+            "settled_by_the_worker": BOOKING_IDS["confirmed_past"],
+        },
+        "made_side": {
+            "to_confirm": BOOKING_IDS["accepted"],
+            "to_reschedule": BOOKING_IDS["confirmed_past"],
+            "book_user_id": USERS["candidate"][0],
+        },
     }

@@ -28,8 +28,26 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     access_log: bool = True
     log_level: str = "INFO"
+    # A Confirmed booking is paid to the booked user this long after its session ended.
+    settlement_hold_hours: float = 24.0
+    # How often `phonechat worker` (and the sandbox's in-process worker) looks for due
+    # settlements, in seconds.
+    worker_interval: float = 5.0
     # Sandbox only: the clock can be moved over HTTP (never in `phonechat serve`).
     sandbox: bool = False
+    # The OAuth 2.0 authorization server (see docs/oauth.md). Lifetimes in seconds.
+    access_token_lifetime: int = 3600
+    refresh_token_lifetime: int = 14 * 24 * 3600
+    authorization_code_lifetime: int = 300
+    login_session_lifetime: int = 8 * 3600
+    # Signs the login session cookie and CSRF tokens (any long random string). Unset, a
+    # random key is made once and kept in the database, shared by every worker.
+    secret_key: str = field(default="", repr=False)
+    # Failed logins allowed per nickname and per client IP within the window, after which
+    # the login page refuses further attempts until older failures leave the window.
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_ip: int = 20
+    login_failure_window: int = 900
     # Rate limits, "COUNT/PERIOD" (PERIOD: second, minute, hour, day, or a number of
     # seconds); empty or "off" = no limit. Per user (every token of one user) and per
     # application (every token issued to one OAuth client).

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from phonechat.services import made
+from phonechat.services import lifecycle as made
 from tests.api.test_cancel import snapshot
 from tests.conftest import bearer
 

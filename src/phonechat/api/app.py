@@ -76,8 +76,15 @@ class App:
             self.db = await open_database(s.database_url, pool_min=s.pool_min,
                                           pool_max=s.pool_max, acquire_timeout=s.pool_timeout)
             self._purger = asyncio.create_task(idempotency.purge_forever(self))
+        if self.settings.sandbox and getattr(self.clock, "movable", False):
+            from ..services.worker import start_in_background  # the sandbox's own worker
+
+            self._worker = start_in_background(self)
 
     async def shutdown(self) -> None:
+        if getattr(self, "_worker", None) is not None:
+            self._worker.cancel()
+            self._worker = None
         if self._purger is not None:
             self._purger.cancel()
         if self.limiter is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .representation import (
-    BOOL, CREDITS, DATE, DC, INT, LIST, MAP, OBJECT, STR, Contract, Member,
+    BOOL, CREDITS, DATE, DC, INT, INTS, LIST, MAP, OBJECT, STR, Contract, Member,
 )
 
 NS_PROFILE = DC + "API.Models.Profile"
@@ -72,3 +72,42 @@ PERMISSION = Contract("Permission", NS_ACCOUNT, [Member("Permission", STR), Memb
 PERMISSIONS = Contract("Permissions", NS_ACCOUNT, [Member("Permissions", LIST, PERMISSION)])
 
 SANDBOX_CLOCK = Contract("SandboxClock", DC + "API.Models.Sandbox", [Member("Now", DATE)])
+
+
+# --- the lifecycle: the received side, pages, per-ID results, settings -----------------
+
+NS_RECEIVED = DC + "API.Models.PhoneChat.Bookings.Received"
+NS_SETTINGS = DC + "API.Models.PhoneChat.Settings"
+
+RECEIVED_BOOKING = Contract("ReceivedBooking", NS_RECEIVED, [
+    *_booking_members(),
+    Member("ActionCandidate", STR),
+    Member("Client", OBJECT, BOOKING_USER),
+])
+
+# A page of bookings: a contract of its own with the list as a member (wire-format.md).
+MADE_BOOKINGS = Contract("MadeBookings", NS_MADE, [
+    Member("PageNumber", INT), Member("PageCount", INT),
+    Member("Bookings", LIST, MADE_BOOKING),
+])
+RECEIVED_BOOKINGS = Contract("ReceivedBookings", NS_RECEIVED, [
+    Member("PageNumber", INT), Member("PageCount", INT),
+    Member("Bookings", LIST, RECEIVED_BOOKING),
+])
+
+# DeleteMadeBookings / DeleteReceivedBooking answer a list of these (ArrayOf... in XML).
+DELETE_RESULT = Contract("DeleteBookingResult", NS_BOOKINGS, [
+    Member("BookingID", INT), Member("Deleted", BOOL), Member("Message", STR),
+])
+
+BOOKING_REQUIREMENTS = Contract("UserBookingRequirements", NS_BOOKINGS, [
+    Member("PhoneChatPPM", CREDITS), Member("Methods", INTS),
+])
+
+PHONECHAT_SETTINGS = Contract("PhoneChatSettings", NS_SETTINGS, [
+    Member("TakesBookings", BOOL),
+    Member("PricePerMinute", CREDITS),
+    Member("Methods", INTS),
+    Member("PhoneNumber", STR),
+    Member("SkypeName", STR),
+])

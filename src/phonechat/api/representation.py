@@ -20,6 +20,8 @@ DC = "http://schemas.datacontract.org/2004/07/"
 
 INT, STR, BOOL, DATE, CREDITS, OBJECT, LIST, MAP = (
     "int", "str", "bool", "date", "credits", "object", "list", "map")
+INTS = "ints"  # a list of integers: a JSON array; in XML the .NET int[] (Serialization/Arrays)
+NS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 
 
 def camel_case(name: str) -> str:
@@ -105,6 +107,8 @@ def _json_value(m: Member, v: Any, camel: bool) -> Any:
         return [json_object(m.of, item, camel) for item in v]  # type: ignore[arg-type]
     if k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
         return {camel_case(key): value for key, value in v.items()}
+    if k == INTS:
+        return list(v)
     return v
 
 
@@ -201,6 +205,14 @@ class _XmlWriter:
                 for each in v:
                     self.member(item, inner.namespace, each, inner_default, inner_prefixes,
                                 depth + 1)
+            self.out.append(f"</{tag}>")
+        elif m.kind == INTS:
+            prefix = prefixes.get(NS_ARRAYS)
+            if prefix is None:
+                prefix = f"d{depth + 3}p1"
+                decl += f' xmlns:{prefix}="{NS_ARRAYS}"'
+            self.out.append(f"<{tag}{decl}>")
+            self.out.extend(f"<{prefix}:int>{int(x)}</{prefix}:int>" for x in v)
             self.out.append(f"</{tag}>")
         elif m.kind == MAP:  # ModelState: one element per key, its messages joined by spaces
             self.out.append(f"<{tag}{decl}>")

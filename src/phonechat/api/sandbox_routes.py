@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.validation import FieldError
+from ..services import worker
 from .contracts import SANDBOX_CLOCK
 from .http import Reply, Request, Routes
 from .inputs import Field, Input
@@ -30,4 +31,6 @@ async def read_clock(req: Request, args: dict[str, Any]) -> Reply:
              input=Input("SandboxClock", (Field("Now", wall_clock_time),)))
 async def move_clock(req: Request, args: dict[str, Any]) -> Reply:
     req.app.clock.set(args["Now"])
+    # Deadlines happen by themselves: settle what the new time makes due, right away.
+    await worker.run_once(req.db, req.app.clock, worker.settlement_hold(req.app.settings))
     return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})

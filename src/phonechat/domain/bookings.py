@@ -42,6 +42,9 @@ class Booking:
     session_date: datetime
     duration: int  # minutes
     accept_by: datetime
+    credits: int = 0  # units
+    reinvited: bool = False  # the candidate re-invited the client after a missed session
+    settled: bool = False  # the held credits were paid to the candidate
 
     @property
     def session_end(self) -> datetime:
@@ -65,6 +68,7 @@ def check_cancel_by_client(b: Booking, now: datetime) -> None:
 # ActionClient: what the client has to do next, or None when nothing is theirs to do.
 # The API reference (README) shows this table; keep the two in step.
 ACTION_CONFIRM = "You need to confirm the booking"
+ACTION_RESCHEDULE = "You need to reschedule the booking"
 ACTION_BY_METHOD = {
     Method.PERFORMER_CALLS: "You need to be available to take the call",
     Method.CLIENT_CALLS: "You need to carry out the session",  # the published sample
@@ -78,6 +82,8 @@ def action_client(b: Booking, now: datetime) -> str | None:
         return ACTION_CONFIRM if now < b.session_date else None
     if b.status is Status.CONFIRMED:
         return ACTION_BY_METHOD[b.method] if now < b.session_end else None
+    if b.status is Status.PENDING and b.reinvited and now >= b.session_date:
+        return ACTION_RESCHEDULE  # the booked user re-invited after a missed session
     return None  # Pending waits on the booked user; Rejected and Cancelled are over
 
 

@@ -38,3 +38,8 @@ def to_decimal(units: int) -> Decimal:
 def session_price(price_per_minute_units: int, minutes: int) -> int:
     """What a session of `minutes` costs at least, in units."""
     return price_per_minute_units * minutes
+
+
+def format_credits(units: int) -> str:
+    """Credits as a message shows them: 20, 12.5, 0.0001 (never 2E+1)."""
+    return format(to_decimal(units), "f")

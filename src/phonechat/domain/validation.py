@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 INT32_MAX = 2_147_483_647
@@ -75,3 +76,145 @@ def text(max_length: int) -> Validator:
 
 
 reason = text(MAX_REASON_LENGTH)
+
+
+# --- the lifecycle's fields (CreateBooking, lists, settings) ----------------------------
+
+MAX_COMMENTS_LENGTH = 1000
+MAX_SKYPE_NAME_LENGTH = 100
+
+
+def wall_clock(name: str, raw: Any) -> datetime:
+    """`YYYY-MM-DD HH:MM` (seconds and the ISO `T` form accepted), wall-clock time."""
+    if isinstance(raw, str):
+        s = raw.strip()
+        if len(s) >= 16 and s[10] in " T" and "+" not in s[10:] and not s.endswith("Z"):
+            try:
+                return datetime.fromisoformat(s.replace(" ", "T", 1))
+            except ValueError:
+                pass
+    raise FieldError(f"The value '{raw}' is not valid for {name}: expected a date and time "
+                     "like 2018-01-22 21:30.")
+
+
+def day(name: str, raw: Any) -> datetime:
+    """`yyyy-mm-dd`: the start of that day."""
+    if isinstance(raw, str) and len(raw.strip()) == 10:
+        try:
+            return datetime.strptime(raw.strip(), "%Y-%m-%d")
+        except ValueError:
+            pass
+    raise FieldError(f"The value '{raw}' is not valid for {name}: expected a date like "
+                     "2018-01-22.")
+
+
+def whole_number(low: int, high: int = INT32_MAX) -> Validator:
+    """A whole number from `low` to `high`."""
+
+    def check(name: str, raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise FieldError(f"The value '{str(raw).lower()}' is not valid for {name}.")
+        if isinstance(raw, int):
+            value = raw
+        elif isinstance(raw, float) and raw.is_integer():
+            value = int(raw)
+        elif isinstance(raw, str) and raw.strip().lstrip("+-").isdigit():
+            value = int(raw.strip())
+        else:
+            raise FieldError(f"The value '{raw}' is not valid for {name}.")
+        if not low <= value <= high:
+            raise FieldError(f"The field {name} must be between {low} and {high}.")
+        return value
+
+    return check
+
+
+def credits_amount(name: str, raw: Any) -> int:
+    """A positive number of credits with at most 4 decimal places, as units."""
+    from .credits import MAX_CREDITS_UNITS, NotAnAmount, to_units
+
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise FieldError(f"The value '{raw}' is not valid for {name}.")
+    try:
+        units = to_units(str(raw).strip())
+    except NotAnAmount:
+        raise FieldError(f"The value '{raw}' is not valid for {name}: a number of credits "
+                         "with at most 4 decimal places is expected.") from None
+    if not 0 <= units <= MAX_CREDITS_UNITS:
+        raise FieldError(f"The field {name} must be between 0 and {MAX_CREDITS_UNITS // 10_000}.")
+    return units
+
+
+def phone_number(name: str, raw: Any) -> str:
+    """10 or 11 digits (spaces, dashes and brackets allowed around them); digits kept."""
+    s = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    digits = "".join(ch for ch in s if ch.isdigit())
+    if not s or any(not (ch.isdigit() or ch in " -()") for ch in s) or len(digits) not in (10, 11):
+        raise FieldError(f"The field {name} must be a phone number of 10 or 11 digits.")
+    return digits
+
+
+method = whole_number(1, 3)
+
+
+def one_of(*choices: str) -> Validator:
+    def check(name: str, raw: Any) -> str:
+        v = str(raw).strip().lower()
+        if v not in choices:
+            raise FieldError(f"The value '{raw}' is not valid for {name}: expected one of "
+                             f"{', '.join(choices)}.")
+        return v
+
+    return check
+
+
+def id_list(name: str, raw: Any) -> list[int]:
+    """`"100,101,102"` (or a JSON array): the IDs, in order, without duplicates."""
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    ids: list[int] = []
+    for item in items:
+        if isinstance(item, str) and not item.strip():
+            continue
+        value = entity_id(name, item.strip() if isinstance(item, str) else item)
+        if value not in ids:
+            ids.append(value)
+    if not ids:
+        raise FieldError(f"The {name} field is required.")
+    if len(ids) > 100:
+        raise FieldError(f"The field {name} may list at most 100 IDs.")
+    return ids
+
+
+def method_list(name: str, raw: Any) -> list[int]:
+    """Methods: `[1, 3]` or `"1,3"`; an empty list means none."""
+    items = raw if isinstance(raw, list) else [x for x in str(raw).split(",") if x.strip()]
+    return sorted({method(name, x) for x in items})
+
+
+def boolean(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    v = str(raw).strip().lower()
+    if v in ("true", "1"):
+        return True
+    if v in ("false", "0"):
+        return False
+    raise FieldError(f"The value '{raw}' is not valid for {name}: true or false is expected.")
+
+
+def optional_text(max_length: int) -> Validator:
+    """Free text of at most `max_length` characters (blank allowed)."""
+
+    def check(name: str, raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise FieldError(f"The value '{raw}' is not valid for {name}: a string is expected.")
+        if len(raw) > max_length:
+            raise FieldError(
+                f"The field {name} must be a string with a maximum length of {max_length}.")
+        return raw
+
+    return check
+
+
+skype_name = text(MAX_SKYPE_NAME_LENGTH)
+comments = optional_text(MAX_COMMENTS_LENGTH)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.bookings import Booking, Method, Status, action_client, candidate_contact_shown
+from ..domain.lifecycle import action_candidate
 from ..domain.ratings import Ratings
 from ..store.db import Row
 
@@ -15,6 +16,8 @@ def booking_rules_view(row: Row) -> Booking:
     return Booking(
         id=row["id"], status=Status(row["status"]), method=Method(row["method"]),
         session_date=row["session_date"], duration=row["duration"], accept_by=row["accept_by"],
+        credits=row["credits"], reinvited=row["reinvited_date"] is not None,
+        settled=row["settled_date"] is not None,
     )
 
 
@@ -63,4 +66,14 @@ def made_booking(row: Row, now: datetime) -> dict[str, Any]:
         row["other_phone_number"] if shown and b.method is Method.CLIENT_CALLS else None,
         row["other_skype_name"] if shown and b.method is Method.SKYPE else None,
     )
+    return view
+
+
+def received_booking(row: Row, now: datetime) -> dict[str, Any]:
+    """ReceivedBooking: the booking as the booked user sees it (the client in place of
+    Candidate; the client's number or Skype name is the booking's own PhoneNumber or
+    SkypeName, so the Client's are null)."""
+    view = _common(row)
+    view["ActionCandidate"] = action_candidate(booking_rules_view(row), now)
+    view["Client"] = _user(row, row["client_id"], None, None)
     return view

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import bindparam as p
 
+from . import ledger
 from .db import Conn, Query, Row
 from .tables import access_tokens as t
 from .tables import applications as a
@@ -71,6 +72,9 @@ async def insert_user(conn: Conn, *, id: int, nickname: str, at: datetime,
     await conn.execute(INSERT_USER, id=id, nickname=nickname, rating_positive=positive,
                        rating_neutral=neutral, rating_negative=negative, disputes=disputes,
                        password_hash=password_hash, created_at=at)
+    # The user's credits account is made with the user, so that two first spends at the
+    # same moment never race to create it.
+    await ledger.user_account(conn, id)
 
 
 async def insert_group(conn: Conn, *, id: int, name: str, manager_id: int) -> None:

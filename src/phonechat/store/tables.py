@@ -90,6 +90,13 @@ bookings = sa.Table(
     # ledger keep it.
     sa.Column("deleted_by_client", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("deleted_by_candidate", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The lifecycle (domain/lifecycle.py): SessionDate + Duration, kept so that the worker
+    # finds due settlements with an index; when the candidate re-invited a missed session
+    # (and why); when a Confirmed booking's held credits were paid to the candidate.
+    sa.Column("session_end", sa.DateTime, nullable=False),
+    sa.Column("reinvited_date", sa.DateTime),
+    sa.Column("reinvite_reason", sa.String(500)),
+    sa.Column("settled_date", sa.DateTime),
     sa.CheckConstraint(
         "status IN ('Pending','Accepted','Rejected','Confirmed','Cancelled')", name="status"
     ),
@@ -98,6 +105,7 @@ bookings = sa.Table(
     sa.CheckConstraint("client_id <> candidate_id", name="not_self"),
     sa.Index("ix_bookings_client_created", "client_id", "create_date"),
     sa.Index("ix_bookings_candidate_created", "candidate_id", "create_date"),
+    sa.Index("ix_bookings_status_session_end", "status", "session_end"),
 )
 
 applications = sa.Table(
@@ -124,6 +132,81 @@ access_tokens = sa.Table(
     sa.Column("expires_at", sa.DateTime, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("revoked_at", sa.DateTime),
+)
+
+# --- The OAuth 2.0 authorization server (store/oauth.py) -----------------------------
+# Codes and refresh tokens, like access tokens, are stored only as SHA-256 hashes.
+
+# An authorization code: single-use (used_at), short-lived, bound to its app, redirect URI
+# and PKCE challenge. `family` names the refresh-token chain its exchange started, so a
+# replayed code can revoke what it issued.
+oauth_codes = sa.Table(
+    "oauth_codes",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("application_id", Id, sa.ForeignKey("applications.id"), nullable=False),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("scopes", sa.String(1000), nullable=False),
+    sa.Column("redirect_uri", sa.String(500)),
+    sa.Column("code_challenge", sa.String(128)),
+    sa.Column("code_challenge_method", sa.String(10)),
+    sa.Column("family", sa.String(32)),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("used_at", sa.DateTime),
+)
+
+# Refresh tokens: each refresh rotates (rotated_at) and issues the next one in the same
+# family; presenting a rotated one revokes the family and the access tokens it issued.
+oauth_refresh_tokens = sa.Table(
+    "oauth_refresh_tokens",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("family", sa.String(32), nullable=False, index=True),
+    sa.Column("application_id", Id, sa.ForeignKey("applications.id"), nullable=False),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("access_token_id", Id, sa.ForeignKey("access_tokens.id")),
+    sa.Column("scopes", sa.String(1000), nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("rotated_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Index("ix_oauth_refresh_tokens_user_app", "user_id", "application_id"),
+)
+
+# What a user has allowed an application (the union of the scopes consented to, less the
+# ones revoked on the apps page). A refresh never yields more than this.
+oauth_grants = sa.Table(
+    "oauth_grants",
+    metadata,
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("application_id", Id, sa.ForeignKey("applications.id"), primary_key=True),
+    sa.Column("scopes", sa.String(1000), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+# Server-side keys made once and shared by every worker: the login cookie's signing key
+# when no PHONECHAT_SECRET_KEY is set.
+oauth_server_keys = sa.Table(
+    "oauth_server_keys",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# Failed logins on the authorization server's login page, by key ("user:<nickname>" or
+# "ip:<address>"), counted over a sliding window to rate-limit guessing across workers.
+oauth_login_failures = sa.Table(
+    "oauth_login_failures",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("key", sa.String(120), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Index("ix_oauth_login_failures_key_at", "key", "at"),
 )
 
 # Double-entry credits: every movement is a transfer whose entries sum to zero.

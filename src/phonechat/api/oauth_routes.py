@@ -1,0 +1,306 @@
+"""The OAuth 2.0 authorization server's routes: the login and consent pages
+(/OAuth/Authorize), the token and revocation endpoints, and the user's authorized-apps page.
+
+None of these take an access token (auth=False) and all answer RawReply: HTML pages,
+redirects, and RFC 6749's JSON. Only these routes read form bodies
+(application/x-www-form-urlencoded); the API endpoints never do.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from ..domain.access import SCOPES
+from ..oauth import service
+from ..oauth.pages import SECURITY_HEADERS, render
+from ..oauth.service import AuthorizationRequest, FatalClientError, LoginRefused, Redirect
+from ..oauth.sessions import Session, Signer, cookie_value
+from .http import RawReply, Request, Routes
+
+routes = Routes()
+
+FORM = "application/x-www-form-urlencoded"
+BAD_FORM = "This form has expired or did not come from this site. Go back, reload the page " \
+           "and try again."
+
+# One Signer per database (its key may live in that database), made at first use.
+_signers: weakref.WeakKeyDictionary[Any, Signer] = weakref.WeakKeyDictionary()
+
+
+async def _signer(req: Request) -> Signer:
+    signer = _signers.get(req.db)
+    if signer is None:
+        s = req.app.settings
+        key = await service.signing_key(req.db, s, req.now)
+        signer = _signers[req.db] = Signer(key, s.login_session_lifetime)
+    return signer
+
+
+# --- small translations between HTTP and the service ------------------------------------
+
+
+def form_fields(req: Request) -> list[tuple[str, str]] | None:
+    """The pairs of a form-encoded body; None when the body is not a form."""
+    ctype = (req.header(b"content-type") or "").split(";")[0].strip().lower()
+    if ctype != FORM:
+        return None
+    try:
+        return parse_qsl(req.body.decode(), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return None
+
+
+def _uri(req: Request) -> str:
+    host = req.header(b"host") or "localhost"
+    qs = req.scope.get("query_string", b"").decode("latin-1")
+    return f"{req.scope.get('scheme', 'http')}://{host}{req.path}" + (f"?{qs}" if qs else "")
+
+
+def _oauth_headers(req: Request) -> dict[str, str]:
+    return {k.decode("latin-1").title(): v.decode("latin-1") for k, v in req.headers.items()
+            if k in (b"authorization", b"content-type", b"origin")}
+
+
+def _ip(req: Request) -> str:
+    client = req.scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def _page(status: int, template: str, cookie: tuple[bytes, bytes] | None = None,
+          **values: Any) -> RawReply:
+    headers = list(SECURITY_HEADERS)
+    if cookie:
+        headers.append(cookie)
+    return RawReply(status, render(template, **values), headers=headers)
+
+
+def _redirect(location: str, cookie: tuple[bytes, bytes] | None = None,
+              status: int = 302) -> RawReply:
+    headers = [(b"location", location.encode()), (b"cache-control", b"no-store")]
+    if cookie:
+        headers.append(cookie)
+    return RawReply(status, b"", headers=headers)
+
+
+def _error_page(message: str, detail: str | None = None, status: int = 400) -> RawReply:
+    return _page(status, "error.html", title="Cannot continue", message=message, detail=detail)
+
+
+async def _visit(req: Request) -> "_Visit":
+    return _Visit(req, await _signer(req))
+
+
+class _Visit:
+    """The visitor's session: the one in their cookie, or a fresh anonymous one (whose
+    cookie the reply then sets)."""
+
+    def __init__(self, req: Request, signer: Signer) -> None:
+        self.signer = signer
+        self.secure = req.scope.get("scheme") == "https"
+        loaded = self.signer.load(cookie_value(req.header(b"cookie")), req.now)
+        self.fresh = loaded is None
+        self.session: Session = loaded or self.signer.new(0, req.now)
+
+    @property
+    def user_id(self) -> int:
+        return self.session.user_id
+
+    @property
+    def csrf(self) -> str:
+        return self.signer.csrf_token(self.session)
+
+    def csrf_ok(self, token: str | None) -> bool:
+        return not self.fresh and self.signer.csrf_ok(self.session, token)
+
+    def cookie(self) -> tuple[bytes, bytes] | None:
+        return self.signer.set_cookie(self.session, secure=self.secure) if self.fresh else None
+
+    def log_in(self, user_id: int, req: Request) -> tuple[bytes, bytes]:
+        self.session = self.signer.new(user_id, req.now)  # a new nonce: no session fixation
+        return self.signer.set_cookie(self.session, secure=self.secure)
+
+    def log_out(self, req: Request) -> tuple[bytes, bytes]:
+        return self.log_in(0, req)
+
+
+def _login_page(visit: _Visit, action: str, *, app_name: str | None = None,
+                message: str | None = None, nickname: str | None = None,
+                status: int = 200) -> RawReply:
+    return _page(status, "login.html", visit.cookie(), title="Log in", action=action,
+                 csrf_token=visit.csrf, app_name=app_name, message=message, nickname=nickname)
+
+
+async def _try_login(req: Request, visit: _Visit, fields: dict[str, str], action: str,
+                     app_name: str | None,
+                     on_success: Callable[[tuple[bytes, bytes]], RawReply]) -> RawReply:
+    nickname = fields.get("nickname", "").strip()
+    try:
+        user_id = await service.login(req.db, req.app.settings, req.now, nickname,
+                                      fields.get("password", ""), _ip(req))
+    except LoginRefused as refused:
+        return _login_page(visit, action, app_name=app_name, message=refused.message,
+                           nickname=nickname, status=refused.status)
+    return on_success(visit.log_in(user_id, req))
+
+
+# --- /OAuth/Authorize -------------------------------------------------------------------
+
+
+async def _check(req: Request) -> AuthorizationRequest | RawReply:
+    try:
+        checked = await service.check_authorization(req.db, req.app.settings, req.now,
+                                                    _uri(req), _oauth_headers(req))
+    except FatalClientError as e:  # never redirect to an unverified place
+        return _error_page("This application's sign-in link is not valid.",
+                           f"{e.description} (client_id and redirect_uri must be exactly "
+                           "as the application registered them.)")
+    if isinstance(checked, Redirect):
+        return _redirect(checked.location)
+    return checked
+
+
+async def _consent_page(req: Request, visit: _Visit, checked: AuthorizationRequest,
+                        action: str) -> RawReply:
+    nickname = await service.user_nickname(req.db, visit.user_id)
+    if nickname is None:  # the user is gone: log in again
+        return _login_page(visit, action, app_name=checked.client.name)
+    return _page(200, "consent.html", visit.cookie(), title="Allow access?",
+                 app_name=checked.client.name, nickname=nickname, action=action,
+                 csrf_token=visit.csrf, scopes=[(s, SCOPES[s]) for s in checked.scopes])
+
+
+def _authorize_action(req: Request) -> str:
+    qs = req.scope.get("query_string", b"").decode("latin-1")
+    return "/OAuth/Authorize" + (f"?{qs}" if qs else "")
+
+
+@routes.get("/OAuth/Authorize", auth=False)
+async def authorize(req: Request, args: dict[str, Any]) -> RawReply:
+    checked = await _check(req)
+    if isinstance(checked, RawReply):
+        return checked
+    visit = await _visit(req)
+    action = _authorize_action(req)
+    if visit.user_id == 0:
+        return _login_page(visit, action, app_name=checked.client.name)
+    return await _consent_page(req, visit, checked, action)
+
+
+@routes.post("/OAuth/Authorize", auth=False)
+async def authorize_post(req: Request, args: dict[str, Any]) -> RawReply:
+    checked = await _check(req)
+    if isinstance(checked, RawReply):
+        return checked
+    pairs = form_fields(req)
+    if pairs is None:
+        return _error_page("The form was not sent as a form.", status=415)
+    fields = dict(pairs)
+    visit = await _visit(req)
+    if not visit.csrf_ok(fields.get("csrf_token")):
+        return _error_page(BAD_FORM, status=403)
+    action = _authorize_action(req)
+    todo = fields.get("action")
+    if todo == "login":
+        # After logging in, GET the same authorization request: the consent page.
+        return await _try_login(req, visit, fields, action, checked.client.name,
+                                lambda cookie: _redirect(action, cookie, status=303))
+    if visit.user_id == 0:
+        return _login_page(visit, action, app_name=checked.client.name)
+    if todo == "allow":
+        try:
+            location = await service.allow(req.db, req.app.settings, req.now, _uri(req),
+                                           _oauth_headers(req), visit.user_id)
+        except FatalClientError as e:  # the app was disabled meanwhile
+            return _error_page("This application's sign-in link is not valid.", e.description)
+        return _redirect(location)
+    if todo == "decline":
+        return _redirect(service.declined_location(checked))
+    return _error_page("Choose Allow or Decline.")
+
+
+# --- /OAuth/token and /OAuth/revoke -----------------------------------------------------
+
+
+def _answer(a: service.Answer) -> RawReply:
+    headers = [(k.lower().encode(), v.encode()) for k, v in a.headers.items()
+               if k.lower() != "content-type"]
+    ctype = a.headers.get("Content-Type", "application/json")
+    return RawReply(a.status, a.body.encode(), content_type=ctype, headers=headers)
+
+
+OAuthCall = Callable[..., Awaitable[service.Answer]]
+
+
+async def _protocol(req: Request, call: OAuthCall) -> RawReply:
+    if form_fields(req) is None:
+        body = orjson.dumps({"error": "invalid_request", "error_description":
+                             f"Send the parameters as {FORM}."})
+        return RawReply(400, body, "application/json",
+                        [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")])
+    return _answer(await call(req.db, req.app.settings, req.now, _uri(req),
+                              req.body.decode(), _oauth_headers(req)))
+
+
+@routes.post("/OAuth/token", auth=False)
+async def token(req: Request, args: dict[str, Any]) -> RawReply:
+    return await _protocol(req, service.token)
+
+
+@routes.post("/OAuth/revoke", auth=False)
+async def revoke(req: Request, args: dict[str, Any]) -> RawReply:
+    return await _protocol(req, service.revoke)
+
+
+# --- /OAuth/Apps: what the user has allowed, and taking it back -------------------------
+
+
+async def _apps_page(req: Request, visit: _Visit, cookie: tuple[bytes, bytes] | None = None,
+                     message: str | None = None) -> RawReply:
+    nickname = await service.user_nickname(req.db, visit.user_id)
+    if nickname is None:
+        return _login_page(visit, "/OAuth/Apps")
+    apps = [{"client_id": a.client_id, "name": a.name,
+             "scope_words": [(s, SCOPES[s]) for s in a.scopes]}
+            for a in await service.authorized_apps(req.db, visit.user_id)]
+    return _page(200, "apps.html", cookie or visit.cookie(), title="Your authorized apps",
+                 nickname=nickname, apps=apps, csrf_token=visit.csrf, message=message)
+
+
+@routes.get("/OAuth/Apps", auth=False)
+async def apps(req: Request, args: dict[str, Any]) -> RawReply:
+    visit = await _visit(req)
+    if visit.user_id == 0:
+        return _login_page(visit, "/OAuth/Apps")
+    return await _apps_page(req, visit)
+
+
+@routes.post("/OAuth/Apps", auth=False)
+async def apps_post(req: Request, args: dict[str, Any]) -> RawReply:
+    pairs = form_fields(req)
+    if pairs is None:
+        return _error_page("The form was not sent as a form.", status=415)
+    fields = dict(pairs)
+    visit = await _visit(req)
+    if not visit.csrf_ok(fields.get("csrf_token")):
+        return _error_page(BAD_FORM, status=403)
+    todo = fields.get("action")
+    if todo == "login":
+        return await _try_login(req, visit, fields, "/OAuth/Apps", None,
+                                lambda cookie: _redirect("/OAuth/Apps", cookie, status=303))
+    if visit.user_id == 0:
+        return _login_page(visit, "/OAuth/Apps")
+    if todo == "logout":
+        return _page(200, "error.html", visit.log_out(req), title="Logged out",
+                     message="You are logged out.")
+    if todo in ("update", "revoke"):
+        keep = {v for k, v in pairs if k == "scope"} if todo == "update" else set()
+        client_id = fields.get("client_id", "")
+        if not await service.change_app_access(req.db, req.now, visit.user_id, client_id, keep):
+            return _error_page("You have not authorized that application.", status=404)
+        return await _apps_page(req, visit, message="Your changes are saved.")
+    return _error_page("Unknown action.")

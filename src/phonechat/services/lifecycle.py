@@ -1,0 +1,227 @@
+"""Use cases of the booking lifecycle, both sides. Each is one transaction: lock the
+booking, ask domain/lifecycle.py, apply the transition's conditional UPDATE, move the
+credits it moves, and answer the booking as the caller's side sees it."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..domain import lifecycle as rules
+from ..domain.access import Actor
+from ..domain.credits import format_credits
+from ..domain.errors import Invalid, NotFound, RuleBroken
+from ..domain.lifecycle import Action, Money, Side
+from ..store import bookings as booking_rows
+from ..store import ledger
+from ..store import lifecycle as store
+from ..store.db import Conn, Database, Row
+from . import views
+
+BOOKING_NOT_FOUND = "No PhoneChat booking was found with that BookingID."
+CLIENT, CANDIDATE = Side.CLIENT, Side.CANDIDATE
+_MIN_START = datetime(1, 1, 1)
+
+
+def _mine(row: Row, side: Side, user_id: int) -> bool:
+    if side is CLIENT:
+        return row["client_id"] == user_id and not row["deleted_by_client"]
+    return row["candidate_id"] == user_id and not row["deleted_by_candidate"]
+
+
+async def _lock(tx: Conn, side: Side, actor: Actor, booking_id: int) -> Row:
+    """The booking, locked; NotFound unless it is this side's and not deleted by it."""
+    row = await store.lock(tx, booking_id)
+    if row is None or not _mine(row, side, actor.id):
+        raise NotFound(BOOKING_NOT_FOUND)
+    return row
+
+
+async def _answer(conn: Conn, side: Side, booking_id: int, user_id: int,
+                  now: datetime) -> dict[str, Any]:
+    row = await store.view(conn, side, booking_id, user_id)
+    if row is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    return views.made_booking(row, now) if side is CLIENT else views.received_booking(row, now)
+
+
+async def _move_credits(tx: Conn, money: Money, row: Row, now: datetime, reason: str) -> None:
+    if money is Money.HOLD:
+        try:
+            await ledger.hold(tx, booking_id=row["id"], from_user_id=row["client_id"],
+                              amount=row["credits"], reason=reason, at=now)
+        except ledger.InsufficientCredits:
+            raise RuleBroken(
+                f"The booking cannot be {reason}: you have fewer credits than its Credits "
+                f"({format_credits(row['credits'])}); its Status is {row['status']}.") from None
+    elif money is Money.RELEASE:
+        await ledger.release_hold(tx, booking_id=row["id"], to_user_id=row["client_id"],
+                                  reason=reason, at=now)
+    elif money is Money.PAY:
+        await ledger.release_hold(tx, booking_id=row["id"], to_user_id=row["candidate_id"],
+                                  reason=reason, at=now)
+
+
+async def _transition(db: Database, side: Side, actor: Actor, booking_id: int, action: Action,
+                      update: str, now: datetime, why: str, **values: Any) -> dict[str, Any]:
+    """Lock, check, change (conditionally on the status checked), move credits, answer."""
+    async with db.transaction() as tx:
+        row = await _lock(tx, side, actor, booking_id)
+        b = views.booking_rules_view(row)
+        rules.check(action, b, now)
+        values = {k: v(row) if callable(v) else v for k, v in values.items()}
+        if not await store.change(tx, update, booking_id, row["status"], at=now, **values):
+            # Only reachable where row locks do not exist; say what the booking is now.
+            latest = await store.lock(tx, booking_id)
+            raise RuleBroken(f"The booking was changed by another request at the same time; "
+                             f"its Status is now {latest['status']}.")
+        await _move_credits(tx, rules.money(action, b), row, now, why)
+        return await _answer(tx, side, booking_id, actor.id, now)
+
+
+# --- the made side (the client) ----------------------------------------------------------
+
+
+async def create_booking(db: Database, actor: Actor, n: rules.NewBooking,
+                         now: datetime) -> dict[str, Any]:
+    async with db.transaction() as tx:
+        offer_row = await store.settings(tx, n.book_user_id)
+        offer = None if offer_row is None else rules.Offer(
+            bool(offer_row["takes_bookings"]), offer_row["price_per_minute"],
+            frozenset(m for m, on in ((1, offer_row["method_performer_calls"]),
+                                      (2, offer_row["method_client_calls"]),
+                                      (3, offer_row["method_skype"])) if on))
+        balance = await ledger.balance(tx, await ledger.user_account(tx, actor.id))
+        rules.check_new_booking(n, offer, balance, now)
+        booking_id = await booking_rows.insert_booking(
+            tx, client_id=actor.id, candidate_id=n.book_user_id, duration=n.duration,
+            credits=n.credits, status="Pending", method=n.method,
+            phone_number=n.phone_number if n.method == 1 else None,
+            skype_name=n.skype_name if n.method == 3 else None,
+            create_date=now, session_date=n.session_date, accept_by=n.accept_by,
+            last_updated=now, comments=n.comments or None)
+        return await _answer(tx, CLIENT, booking_id, actor.id, now)
+
+
+async def made_booking_details(db: Database, actor: Actor, booking_id: int,
+                               now: datetime) -> dict[str, Any]:
+    """MadeBookingDetails, as published."""
+    return await booking_details(db, CLIENT, actor, booking_id, now)
+
+
+async def cancel_made_booking(db: Database, actor: Actor, booking_id: int, reason: str,
+                              now: datetime) -> dict[str, Any]:
+    """CancelMadeBooking, as published: CancelledBy is the client's nickname."""
+    return await _transition(db, CLIENT, actor, booking_id, Action.CANCEL_BY_CLIENT, "cancel",
+                             now, "cancelled", reason=reason, by=actor.nickname)
+
+
+async def confirm_made_booking(db: Database, actor: Actor, booking_id: int,
+                               now: datetime) -> dict[str, Any]:
+    return await _transition(db, CLIENT, actor, booking_id, Action.CONFIRM, "confirm", now,
+                             "confirmed")
+
+
+async def reschedule_made_booking(db: Database, actor: Actor, booking_id: int,
+                                  now: datetime) -> dict[str, Any]:
+    start = rules.rescheduled_session(now)
+    return await _transition(
+        db, CLIENT, actor, booking_id, Action.RESCHEDULE, "reschedule", now, "rescheduled",
+        session_date=start,
+        session_end=lambda row: start + timedelta(minutes=row["duration"]))
+
+
+# --- the received side (the booked user) --------------------------------------------------
+
+
+async def accept_received_booking(db: Database, actor: Actor, booking_id: int, credits: int,
+                                  now: datetime) -> dict[str, Any]:
+    if credits <= 0:
+        raise Invalid.field("Credits", "The field Credits must be more than 0.")
+    return await _transition(db, CANDIDATE, actor, booking_id, Action.ACCEPT, "accept", now,
+                             "accepted", credits=credits)
+
+
+async def reject_received_booking(db: Database, actor: Actor, booking_id: int, reason: str,
+                                  now: datetime) -> dict[str, Any]:
+    return await _transition(db, CANDIDATE, actor, booking_id, Action.REJECT, "reject", now,
+                             "rejected", reason=reason)
+
+
+async def cancel_received_booking(db: Database, actor: Actor, booking_id: int, reason: str,
+                                  now: datetime) -> dict[str, Any]:
+    return await _transition(db, CANDIDATE, actor, booking_id, Action.CANCEL_BY_CANDIDATE,
+                             "cancel", now, "cancelled", reason=reason, by=actor.nickname)
+
+
+async def reinvite(db: Database, actor: Actor, booking_id: int, reason: str | None,
+                   now: datetime) -> dict[str, Any]:
+    return await _transition(db, CANDIDATE, actor, booking_id, Action.REINVITE, "reinvite", now,
+                             "re-invited", reason=reason or rules.DEFAULT_REINVITE_REASON)
+
+
+# --- both sides: reading and deleting -----------------------------------------------------
+
+
+async def booking_details(db: Database, side: Side, actor: Actor, booking_id: int,
+                          now: datetime) -> dict[str, Any]:
+    async with db.connection() as conn:
+        return await _answer(conn, side, booking_id, actor.id, now)
+
+
+async def bookings_page(db: Database, side: Side, actor: Actor, *, start: datetime | None,
+                        order: str | None, per_page: int | None, page: int | None,
+                        now: datetime) -> dict[str, Any]:
+    per_page, page = per_page or 50, page or 1
+    async with db.connection() as conn:
+        total, rows = await store.page(conn, side, actor.id, order=order or "date-desc",
+                                       start=start or _MIN_START, limit=per_page,
+                                       offset=(page - 1) * per_page)
+    show = views.made_booking if side is CLIENT else views.received_booking
+    return {"PageNumber": page, "PageCount": math.ceil(total / per_page),
+            "Bookings": [show(r, now) for r in rows]}
+
+
+async def delete_bookings(db: Database, side: Side, actor: Actor, booking_ids: list[int],
+                          now: datetime) -> list[dict[str, Any]]:
+    """Each ID on its own: deleted, or why not. The booking stays for the other side and
+    for the ledger (and is still settled when due)."""
+    update = "delete_client" if side is CLIENT else "delete_candidate"
+    results = []
+    for booking_id in booking_ids:
+        try:
+            async with db.transaction() as tx:
+                row = await _lock(tx, side, actor, booking_id)
+                rules.check(Action.DELETE, views.booking_rules_view(row), now)
+                if not await store.change(tx, update, booking_id, row["status"]):
+                    raise RuleBroken("The booking was changed by another request at the same "
+                                     "time; nothing was deleted.")
+            results.append({"BookingID": booking_id, "Deleted": True, "Message": None})
+        except (NotFound, RuleBroken) as exc:
+            results.append({"BookingID": booking_id, "Deleted": False, "Message": exc.message})
+    return results
+
+
+# --- settlement: the one transition the clock makes happen --------------------------------
+
+
+async def settle_due(db: Database, now: datetime, hold: timedelta = rules.DEFAULT_SETTLEMENT_HOLD,
+                     batch: int = 100) -> int:
+    """Pay every due Confirmed booking to its candidate; returns how many were settled.
+    Safe in several processes at once: rows are claimed with FOR UPDATE SKIP LOCKED and the
+    UPDATE re-checks settled_date, so no booking is paid twice."""
+    settled = 0
+    while True:
+        async with db.transaction() as tx:
+            ids = await store.due_settlements(tx, now - hold, batch)
+            for booking_id in ids:
+                row = await store.lock(tx, booking_id)
+                b = views.booking_rules_view(row)
+                if not rules.settlement_due(b, now, hold):
+                    continue
+                if await store.change(tx, "settle", booking_id, row["status"], at=now):
+                    await _move_credits(tx, Money.PAY, row, now, "settled")
+                    settled += 1
+        if len(ids) < batch:
+            return settled

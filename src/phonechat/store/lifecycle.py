@@ -1,0 +1,168 @@
+"""Queries of the booking lifecycle: both sides' views and lists, the row lock, and one
+conditional UPDATE per transition (each re-checks the status it was decided on, so that
+two racing requests cannot both win even where row locks do not exist)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam as p
+
+from .db import Conn, Query, Row
+from .tables import bookings as b
+from .tables import phonechat_settings as s
+from .tables import users as u
+
+# --- the two sides' views --------------------------------------------------------------
+
+
+def _view(other_id: Any, with_contact: bool) -> Any:
+    """A booking with the other side's nickname and ratings (and, for the made side, the
+    booked user's number and Skype name, shown close to a Confirmed session)."""
+    cols = [b, u.c.nickname.label("other_nickname"), u.c.rating_positive,
+            u.c.rating_neutral, u.c.rating_negative, u.c.disputes]
+    if with_contact:
+        cols += [s.c.phone_number.label("other_phone_number"),
+                 s.c.skype_name.label("other_skype_name")]
+        return sa.select(*cols).select_from(
+            b.join(u, u.c.id == other_id).outerjoin(s, s.c.user_id == u.c.id))
+    cols += [sa.null().label("other_phone_number"), sa.null().label("other_skype_name")]
+    return sa.select(*cols).select_from(b.join(u, u.c.id == other_id))
+
+
+MADE_VIEW = _view(b.c.candidate_id, True)
+RECEIVED_VIEW = _view(b.c.client_id, False)
+
+_MADE_MINE = sa.and_(b.c.client_id == p("user_id"), b.c.deleted_by_client == sa.false())
+_RECEIVED_MINE = sa.and_(b.c.candidate_id == p("user_id"),
+                         b.c.deleted_by_candidate == sa.false())
+
+MADE_ONE = Query(MADE_VIEW.where(b.c.id == p("booking_id"), _MADE_MINE))
+RECEIVED_ONE = Query(RECEIVED_VIEW.where(b.c.id == p("booking_id"), _RECEIVED_MINE))
+
+# OrderBy (domain.lifecycle.ORDER_BY) -> the ORDER BY (the booking ID breaks ties, so
+# pages never overlap).
+ORDERS = {
+    "date-desc": (b.c.create_date.desc(), b.c.id.desc()),
+    "date-asc": (b.c.create_date.asc(), b.c.id.asc()),
+    "nickname-asc": (u.c.nickname.asc(), b.c.id.asc()),
+    "nickname-desc": (u.c.nickname.desc(), b.c.id.desc()),
+    "sessiondate-asc": (b.c.session_date.asc(), b.c.id.asc()),
+    "sessiondate-desc": (b.c.session_date.desc(), b.c.id.desc()),
+}
+_SINCE = b.c.create_date >= p("start")  # StartDate: bookings made on or after that day
+
+
+def _pages(view: Any, mine: Any) -> dict[str, Query]:
+    return {order: Query(view.where(mine, _SINCE).order_by(*cols)
+                         .limit(p("limit")).offset(p("offset")))
+            for order, cols in ORDERS.items()}
+
+
+MADE_PAGES = _pages(MADE_VIEW, _MADE_MINE)
+RECEIVED_PAGES = _pages(RECEIVED_VIEW, _RECEIVED_MINE)
+MADE_COUNT = Query(sa.select(sa.func.count()).select_from(b).where(_MADE_MINE, _SINCE))
+RECEIVED_COUNT = Query(sa.select(sa.func.count()).select_from(b).where(_RECEIVED_MINE, _SINCE))
+
+# Locks the booking row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+LOCK = Query(sa.select(b).where(b.c.id == p("booking_id")).with_for_update())
+
+
+async def view(conn: Conn, side: str, booking_id: int, user_id: int) -> Row | None:
+    q = MADE_ONE if side == "client" else RECEIVED_ONE
+    return await conn.fetchrow(q, booking_id=booking_id, user_id=user_id)
+
+
+async def page(conn: Conn, side: str, user_id: int, *, order: str, start: datetime,
+               limit: int, offset: int) -> tuple[int, Sequence[Row]]:
+    pages, count = (MADE_PAGES, MADE_COUNT) if side == "client" else (RECEIVED_PAGES,
+                                                                       RECEIVED_COUNT)
+    total = int(await conn.fetchval(count, user_id=user_id, start=start))
+    rows = await conn.fetch(pages[order], user_id=user_id, start=start, limit=limit,
+                            offset=offset) if offset < total else []
+    return total, rows
+
+
+async def lock(conn: Conn, booking_id: int) -> Row | None:
+    return await conn.fetchrow(LOCK, booking_id=booking_id)
+
+
+# --- one conditional UPDATE per transition --------------------------------------------
+
+_is = b.c.status == p("expected_status")
+UPDATES: dict[str, Query] = {
+    "accept": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        status="Accepted", credits=p("credits"), accepted_date=p("at"), last_updated=p("at"))),
+    "reject": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        status="Rejected", rejected_reason=p("reason"), last_updated=p("at"))),
+    "confirm": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        status="Confirmed", confirmed_date=p("at"), last_updated=p("at"))),
+    "cancel": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        status="Cancelled", cancelled_date=p("at"), cancelled_reason=p("reason"),
+        cancelled_by=p("by"), last_updated=p("at"))),
+    "reinvite": Query(b.update().where(b.c.id == p("booking_id"), _is,
+                                       b.c.reinvited_date.is_(None)).values(
+        reinvited_date=p("at"), reinvite_reason=p("reason"), last_updated=p("at"))),
+    "reschedule": Query(b.update().where(b.c.id == p("booking_id"), _is,
+                                         b.c.settled_date.is_(None)).values(
+        status="Confirmed", session_date=p("session_date"), session_end=p("session_end"),
+        accepted_date=sa.func.coalesce(b.c.accepted_date, p("at")),
+        confirmed_date=sa.func.coalesce(b.c.confirmed_date, p("at")),
+        last_updated=p("at"))),
+    "settle": Query(b.update().where(b.c.id == p("booking_id"), _is,
+                                     b.c.settled_date.is_(None)).values(
+        settled_date=p("at"), last_updated=p("at"))),
+    "delete_client": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        deleted_by_client=True)),
+    "delete_candidate": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        deleted_by_candidate=True)),
+}
+
+
+async def change(conn: Conn, what: str, booking_id: int, expected_status: str,
+                 **values: Any) -> bool:
+    """Apply one transition's UPDATE; False when the row no longer is as expected."""
+    return await conn.execute(UPDATES[what], booking_id=booking_id,
+                              expected_status=expected_status, **values) == 1
+
+
+# --- settlement (the worker) -----------------------------------------------------------
+
+# Due settlements, oldest first. SKIP LOCKED: several workers share the work without
+# waiting on each other or paying twice (the UPDATE re-checks settled_date anyway).
+DUE = Query(
+    sa.select(b.c.id).where(b.c.status == "Confirmed", b.c.settled_date.is_(None),
+                            b.c.session_end <= p("cutoff"))
+    .order_by(b.c.session_end, b.c.id).limit(p("limit"))
+    .with_for_update(skip_locked=True)
+)
+
+
+async def due_settlements(conn: Conn, cutoff: datetime, limit: int) -> list[int]:
+    return [int(r["id"]) for r in await conn.fetch(DUE, cutoff=cutoff, limit=limit)]
+
+
+# --- settings ---------------------------------------------------------------------------
+
+SETTINGS = Query(sa.select(s).where(s.c.user_id == p("user_id")))
+USER_EXISTS = Query(sa.select(u.c.id).where(u.c.id == p("user_id")))
+UPDATE_SETTINGS = Query(s.update().where(s.c.user_id == p("user_id")).values(
+    {c.name: p(c.name) for c in s.columns if c.name != "user_id"}))
+INSERT_SETTINGS = Query(s.insert().values({c.name: p(c.name) for c in s.columns}))
+
+
+async def settings(conn: Conn, user_id: int) -> Row | None:
+    return await conn.fetchrow(SETTINGS, user_id=user_id)
+
+
+async def user_exists(conn: Conn, user_id: int) -> bool:
+    return await conn.fetchval(USER_EXISTS, user_id=user_id) is not None
+
+
+async def save_settings(conn: Conn, **fields: Any) -> None:
+    if await conn.execute(UPDATE_SETTINGS, **fields) == 0:
+        await conn.execute(INSERT_SETTINGS, **fields)
+
