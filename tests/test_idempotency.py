@@ -214,3 +214,21 @@ def test_the_fingerprint_covers_endpoint_query_and_body() -> None:
     assert fingerprint(req(b'{"BookingID":6}'), "/v1/PhoneChat/Other") != base
     assert fingerprint(req(b'{"BookingID":6}', b"x=1"), CANCEL) != base  # type: ignore[arg-type]
     assert fingerprint(req(b'{"BookingID": 6}'), CANCEL) != base  # byte for byte
+
+
+async def test_a_retried_create_booking_makes_one_booking(client, db) -> None:
+    from phonechat.store.tables import bookings
+
+    count = Query(sa.select(sa.func.count()).select_from(bookings))
+    async with db.connection() as c:
+        before = await c.fetchval(count)
+    new = {"BookUserID": 123456, "SessionDate": "2018-01-25 20:00", "Duration": 10,
+           "Method": 2, "Credits": 6, "AcceptBy": "2018-01-24 20:00"}
+    h = {**bearer("client"), "Idempotency-Key": "create-1"}
+    first = await client.post("/v1/PhoneChat/CreateBooking", json=new, headers=h)
+    again = await client.post("/v1/PhoneChat/CreateBooking", json=new, headers=h)
+    assert first.status_code == 200, first.text
+    assert again.json()["BookingID"] == first.json()["BookingID"]
+    assert again.headers["idempotent-replayed"] == "true"
+    async with db.connection() as c:
+        assert await c.fetchval(count) == before + 1

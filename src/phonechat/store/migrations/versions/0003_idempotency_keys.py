@@ -1,7 +1,7 @@
 """idempotency keys
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0004 (the id 0003 was assigned before 0004 merged; it runs after 0004)
 Create Date: 2026-11-22 03:20:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
