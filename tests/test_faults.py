@@ -22,6 +22,7 @@ import pytest
 
 from phonechat import sandbox
 from phonechat.domain.credits import to_units
+from phonechat.services import ledger_check
 from phonechat.store import bookings, ledger
 from phonechat.store.db import open_database
 from phonechat.store.migrate import upgrade
@@ -78,9 +79,14 @@ async def add_confirmed_bookings(url: str, n: int) -> list[int]:
 
 
 async def assert_ledger_consistent(conn: asyncpg.Connection, booking_ids: list[int]) -> dict:
-    """Every transfer sums to zero, every cached balance equals its entries, and each booking
-    is either fully cancelled (hold released once) or untouched (hold intact). Returns
-    booking id -> status."""
+    """`phonechat ledger check` finds nothing; every transfer sums to zero, every cached
+    balance equals its entries, and each booking is either fully cancelled (hold released
+    once) or untouched (hold intact). Returns booking id -> status."""
+    db = await open_database(PG_URL, pool_min=1, pool_max=1)
+    try:
+        assert await ledger_check.check(db) == []
+    finally:
+        await db.close()
     unbalanced = await conn.fetch(
         "SELECT transfer_id FROM ledger_entries GROUP BY transfer_id HAVING sum(amount) <> 0")
     assert unbalanced == []
