@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import signal
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,9 +38,27 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     s = Settings.from_env(host=host, port=port, workers=workers)
     os.environ["PHONECHAT_DATABASE_URL"] = s.database_url
-    uvicorn.run("phonechat.api.asgi:app", host=s.host, port=s.port, workers=s.workers,
-                loop="uvloop", http="httptools", lifespan="on", access_log=False,
-                log_config=None, timeout_graceful_shutdown=30)
+    # Every worker writes its metrics to files here; /metrics adds them up (metrics.py).
+    # A fresh directory per start: stale files of a previous run would be counted.
+    own_metrics_dir = None
+    if s.metrics and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import tempfile
+
+        own_metrics_dir = tempfile.mkdtemp(prefix="phonechat-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_metrics_dir
+    # uvicorn re-raises SIGTERM once it has shut down; as an exception (exit status 143)
+    # rather than the default action, so that the `finally` below still runs.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        # SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 30 s), exit.
+        uvicorn.run("phonechat.api.asgi:app", host=s.host, port=s.port, workers=s.workers,
+                    loop="uvloop", http="httptools", lifespan="on", access_log=False,
+                    log_config=None, timeout_graceful_shutdown=30)
+    finally:
+        if own_metrics_dir is not None:
+            import shutil
+
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
 
 
 # --- sandbox ----------------------------------------------------------------------------

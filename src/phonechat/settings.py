@@ -53,6 +53,20 @@ class Settings:
     login_max_failures_per_user: int = 5
     login_max_failures_per_ip: int = 20
     login_failure_window: int = 900
+    # Rate limits, "COUNT/PERIOD" (PERIOD: second, minute, hour, day, or a number of
+    # seconds); empty or "off" = no limit. Per user (every token of one user) and per
+    # application (every token issued to one OAuth client).
+    rate_limit_per_user: str = ""
+    rate_limit_per_app: str = ""
+    # Shared rate-limit counters for several workers/machines; empty = per process.
+    redis_url: str = ""
+    redis_prefix: str = "phonechat:"
+    # How long a request waits for Redis before it is let through (fail open).
+    redis_timeout: float = 0.25
+    # Idempotency-Key answers are kept this long (hours).
+    idempotency_hours: int = 24
+    # Prometheus metrics at GET /metrics (restrict it at the load balancer).
+    metrics: bool = True
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod

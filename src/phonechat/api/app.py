@@ -1,13 +1,15 @@
 """The ASGI application: the request pipeline that runs around every route.
 
-Pipeline: read the request -> find the route -> authenticate -> check the scope -> bind
-the input -> (group variant) resolve the member -> call the route -> negotiate and render.
+Pipeline: read the request -> find the route -> authenticate -> check the scope -> rate
+limits -> (POST with Idempotency-Key) claim or replay -> bind the input -> (group variant)
+resolve the member -> call the route -> negotiate and render.
 Every error, whatever raised it, is rendered by `_error_reply`: the one place errors map
 to HTTP.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -16,11 +18,14 @@ from typing import Any
 from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthorized
 from ..logs import access as log_access
 from ..logs import flush_access_log
+from ..metrics import UNMATCHED
 from ..services import account
 from ..services.grant_cache import GrantCache
 from ..store.db import Database, DatabaseUnavailable, open_database
 from .contracts import INVALID
+from . import idempotency
 from .http import HttpError, RawReply, Reply, Request, Route, Routes, error_reply
+from .idempotency import Answer
 from .negotiation import JSON, negotiate
 from .representation import to_json, to_xml
 
@@ -31,13 +36,15 @@ _WWW_AUTH = [(b"www-authenticate", b"Bearer")]
 
 class App:
     def __init__(self, settings: Any, routes: Routes, clock: Any, db: Database | None = None,
-                 metrics: Any = None) -> None:
+                 metrics: Any = None, limiter: Any = None) -> None:
         self.settings = settings
         self.routes = routes
         self.clock = clock
         self.db: Database | None = db
         self._owns_db = db is None
+        self._purger: asyncio.Task[None] | None = None
         self.metrics = metrics
+        self.limiter = limiter  # api.ratelimit.RateLimiter, or None: no limits
         self.max_body = settings.max_body_bytes
         self.access_log = settings.access_log
         # Valid grants remembered for a few seconds (never in the sandbox: a developer who
@@ -75,6 +82,7 @@ class App:
             s = self.settings
             self.db = await open_database(s.database_url, pool_min=s.pool_min,
                                           pool_max=s.pool_max, acquire_timeout=s.pool_timeout)
+            self._purger = asyncio.create_task(idempotency.purge_forever(self))
         if self.settings.sandbox and getattr(self.clock, "movable", False):
             from ..services.worker import start_in_background  # the sandbox's own worker
 
@@ -85,6 +93,12 @@ class App:
         if getattr(self, "_worker", None) is not None:
             self._worker.cancel()
             self._worker = None
+        if self._purger is not None:
+            self._purger.cancel()
+        if self.limiter is not None:
+            await self.limiter.close()
+        if self.metrics is not None:
+            self.metrics.close()
         if self.db is not None and self._owns_db:
             await self.db.close()
             self.db = None
@@ -93,42 +107,61 @@ class App:
         started = time.perf_counter()
         headers = dict(scope["headers"])
         request_id = _request_id(headers.get(b"x-request-id"))
-        route_path = scope["path"]
+        route_path = UNMATCHED
         fmt, ctype = negotiate(_h(headers, b"accept"), _h(headers, b"content-type"))
         camel = headers.get(b"x-casetype", b"").lower() == b"camelcase"
+        limits: list[tuple[bytes, bytes]] = []
+        answer: Answer | None = None
         try:
             route = self._route(scope)
             route_path = route.path
             body = await self._read_body(headers, receive)
             req = Request(scope, headers, body, request_id, self)
-            reply = await self._run(route, req)
-            extra: list[tuple[bytes, bytes]] = []
+            if route.auth:
+                await self._authenticate(route, req)
+                if self.limiter is not None:
+                    limits = await self.limiter.check(req.grant)  # type: ignore[arg-type]
+                key = headers.get(b"idempotency-key") if scope["method"] == "POST" else None
+                if key is not None:
+                    answer = await idempotency.once(
+                        self.db, req, route.path, key, self.settings.idempotency_hours,  # type: ignore[arg-type]
+                        lambda: self._answer(route, req, scope, headers, fmt, ctype, camel))
+            if answer is None:
+                reply = await self._handle(route, req)
+                extra: list[tuple[bytes, bytes]] = []
         except Exception as exc:  # the one place errors become responses
             reply, extra = _error_reply(exc, scope, headers, request_id)
-        if isinstance(reply, RawReply):
-            payload, ctype, extra = reply.body, reply.content_type, reply.headers
-        else:
-            try:
-                payload = _render(reply, fmt, camel)
-            except Exception as exc:  # a value the encoders cannot write: still a clean 500
-                reply, extra = _error_reply(exc, scope, headers, request_id)
-                payload = _render(reply, fmt, camel)
+            answer = None
+        if answer is None:
+            answer = _render_safely(reply, extra, fmt, ctype, camel, scope, headers, request_id)
+        status, ctype, payload, extra = answer
         await send({
             "type": "http.response.start",
-            "status": reply.status,
+            "status": status,
             "headers": [
                 (b"content-type", ctype.encode()),
                 (b"content-length", str(len(payload)).encode()),
                 (b"x-request-id", request_id.encode()),
                 *extra,
+                *limits,
             ],
         })
         await send({"type": "http.response.body", "body": payload})
         elapsed = time.perf_counter() - started
         if self.metrics is not None:
-            self.metrics.observe(scope["method"], route_path, reply.status, elapsed)
+            self.metrics.observe(scope["method"], route_path, status, elapsed)
         if self.access_log:
-            log_access(request_id, scope["method"], scope["path"], reply.status, elapsed)
+            log_access(request_id, scope["method"], scope["path"], status, elapsed)
+
+    async def _answer(self, route: Route, req: Request, scope: dict[str, Any],
+                      headers: dict[bytes, bytes], fmt: str, ctype: str, camel: bool) -> Answer:
+        """The rendered answer of the handler, errors included (what idempotency stores)."""
+        try:
+            reply = await self._handle(route, req)
+            extra: list[tuple[bytes, bytes]] = []
+        except Exception as exc:
+            reply, extra = _error_reply(exc, scope, headers, req.request_id)
+        return _render_safely(reply, extra, fmt, ctype, camel, scope, headers, req.request_id)
 
     def _route(self, scope: dict[str, Any]) -> Route:
         path = scope["path"].lower()
@@ -165,27 +198,41 @@ class App:
                 break
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    async def _run(self, route: Route, req: Request) -> Reply | RawReply:
-        if route.auth:
-            token = _bearer_token(req.headers.get(b"authorization"))
-            if token is None:
-                raise Unauthorized()
-            req.grant = await account.authenticate(self.db, token, req.now,  # type: ignore[arg-type]
-                                                    self.grants)
-            if route.scope is not None and route.scope not in req.grant.scopes:
-                raise Forbidden(f"This request needs the scope '{route.scope}', which the "
-                                "access token was not granted.")
-            req.actor = req.grant.user
+    async def _authenticate(self, route: Route, req: Request) -> None:
+        token = _bearer_token(req.headers.get(b"authorization"))
+        if token is None:
+            raise Unauthorized()
+        req.grant = await account.authenticate(self.db, token, req.now,  # type: ignore[arg-type]
+                                                self.grants)
+        if route.scope is not None and route.scope not in req.grant.scopes:
+            raise Forbidden(f"This request needs the scope '{route.scope}', which the "
+                            "access token was not granted.")
+        req.actor = req.grant.user
+
+    async def _handle(self, route: Route, req: Request) -> Reply | RawReply:
         args = route.input.bind(req.raw_input(route.input.name)) if route.input else {}
         if route.as_member:
             req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]
         return await route.handler(req, args)
 
 
-def _render(reply: Reply, fmt: str, camel: bool) -> bytes:
+def _render(reply: Reply | RawReply, extra: list[tuple[bytes, bytes]], fmt: str, ctype: str,
+            camel: bool) -> Answer:
+    if isinstance(reply, RawReply):
+        return reply.status, reply.content_type, reply.body, reply.headers
     if fmt == JSON:
-        return to_json(reply.contract, reply.values, camel)
-    return to_xml(reply.contract, reply.values)
+        return reply.status, ctype, to_json(reply.contract, reply.values, camel), extra
+    return reply.status, ctype, to_xml(reply.contract, reply.values), extra
+
+
+def _render_safely(reply: Reply | RawReply, extra: list[tuple[bytes, bytes]], fmt: str,
+                   ctype: str, camel: bool, scope: dict[str, Any], headers: dict[bytes, bytes],
+                   request_id: str) -> Answer:
+    try:
+        return _render(reply, extra, fmt, ctype, camel)
+    except Exception as exc:  # a value the encoders cannot write: still a clean 500
+        reply, extra = _error_reply(exc, scope, headers, request_id)
+        return _render(reply, extra, fmt, ctype, camel)
 
 
 def _h(headers: dict[bytes, bytes], name: bytes) -> str | None:

@@ -7,15 +7,18 @@ from typing import Any
 from ..clock import SystemClock
 from ..settings import Settings
 from ..store.db import Database
-from . import account_routes, lifecycle_routes, oauth_routes, sandbox_routes
+from . import account_routes, lifecycle_routes, oauth_routes, ops_routes, sandbox_routes
 from .app import App
 from .http import Routes
+from .ratelimit import build_limiter
 
 
-def build_routes(*, sandbox: bool) -> Routes:
+def build_routes(*, sandbox: bool, metrics: bool = False) -> Routes:
     routes = Routes()
-    for module in (lifecycle_routes, account_routes, oauth_routes):
+    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes):
         routes.merge(module.routes)
+    if metrics:
+        routes.merge(ops_routes.metrics_routes)
     if sandbox:
         routes.merge(sandbox_routes.routes)
     return routes
@@ -26,4 +29,10 @@ def create_app(settings: Settings | None = None, *, clock: Any = None,
     settings = settings or Settings.from_env()
     clock = clock or SystemClock(settings.timezone)
     sandbox = settings.sandbox and getattr(clock, "movable", False)
-    return App(settings, build_routes(sandbox=sandbox), clock, db)
+    app = App(settings, build_routes(sandbox=sandbox, metrics=settings.metrics), clock, db,
+              limiter=build_limiter(settings))
+    if settings.metrics:
+        from ..metrics import Metrics
+
+        app.metrics = Metrics(lambda: app.db.pool_stats() if app.db is not None else None)
+    return app

@@ -95,6 +95,20 @@ async def _visit(req: Request) -> "_Visit":
     return _Visit(req, await _signer(req))
 
 
+async def _posted_form(
+        req: Request) -> "tuple[list[tuple[str, str]], dict[str, str], _Visit] | RawReply":
+    """A posted page form (its pairs, and as a dict) and the visit it belongs to, or the
+    error page when the body is not a form or its CSRF token is not this visit's."""
+    pairs = form_fields(req)
+    if pairs is None:
+        return _error_page("The form was not sent as a form.", status=415)
+    fields = dict(pairs)
+    visit = await _visit(req)
+    if not visit.csrf_ok(fields.get("csrf_token")):
+        return _error_page(BAD_FORM, status=403)
+    return pairs, fields, visit
+
+
 class _Visit:
     """The visitor's session: the one in their cookie, or a fresh anonymous one (whose
     cookie the reply then sets)."""
@@ -196,13 +210,10 @@ async def authorize_post(req: Request, args: dict[str, Any]) -> RawReply:
     checked = await _check(req)
     if isinstance(checked, RawReply):
         return checked
-    pairs = form_fields(req)
-    if pairs is None:
-        return _error_page("The form was not sent as a form.", status=415)
-    fields = dict(pairs)
-    visit = await _visit(req)
-    if not visit.csrf_ok(fields.get("csrf_token")):
-        return _error_page(BAD_FORM, status=403)
+    posted = await _posted_form(req)
+    if isinstance(posted, RawReply):
+        return posted
+    pairs, fields, visit = posted
     action = _authorize_action(req)
     todo = fields.get("action")
     if todo == "login":
@@ -294,13 +305,10 @@ async def apps(req: Request, args: dict[str, Any]) -> RawReply:
 
 @routes.post("/OAuth/Apps", auth=False)
 async def apps_post(req: Request, args: dict[str, Any]) -> RawReply:
-    pairs = form_fields(req)
-    if pairs is None:
-        return _error_page("The form was not sent as a form.", status=415)
-    fields = dict(pairs)
-    visit = await _visit(req)
-    if not visit.csrf_ok(fields.get("csrf_token")):
-        return _error_page(BAD_FORM, status=403)
+    posted = await _posted_form(req)
+    if isinstance(posted, RawReply):
+        return posted
+    pairs, fields, visit = posted
     todo = fields.get("action")
     if todo == "login":
         return await _try_login(req, visit, fields, "/OAuth/Apps", None,

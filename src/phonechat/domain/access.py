@@ -33,6 +33,7 @@ class Grant:
     user: Actor
     scopes: frozenset[str]
     expires_at: datetime
+    application_id: int | None = None  # the OAuth client it was issued to (rate limits)
 
 
 def token_hash(token: str) -> str:

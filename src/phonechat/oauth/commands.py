@@ -76,26 +76,26 @@ def apps_rotate_secret(client_id: str) -> None:
     click.echo(f"client_secret: {secret}")
 
 
+def _set_disabled(client_id: str, disabled: bool) -> None:
+    from . import service
+
+    if not _run(lambda db: service.set_disabled(db, client_id, disabled)):
+        raise click.ClickException(f"no application with client id {client_id}")
+    click.echo(f"application {client_id} {'disabled' if disabled else 'enabled'}")
+
+
 @apps.command("disable")
 @click.argument("client_id")
 def apps_disable(client_id: str) -> None:
     """Disable an application: its tokens stop working and it cannot get new ones."""
-    from . import service
-
-    if not _run(lambda db: service.set_disabled(db, client_id, True)):
-        raise click.ClickException(f"no application with client id {client_id}")
-    click.echo(f"application {client_id} disabled")
+    _set_disabled(client_id, True)
 
 
 @apps.command("enable")
 @click.argument("client_id")
 def apps_enable(client_id: str) -> None:
     """Enable a disabled application again."""
-    from . import service
-
-    if not _run(lambda db: service.set_disabled(db, client_id, False)):
-        raise click.ClickException(f"no application with client id {client_id}")
-    click.echo(f"application {client_id} enabled")
+    _set_disabled(client_id, False)
 
 
 @click.command("set-password")

@@ -34,7 +34,7 @@ async def authenticate(db: Database, token: str, now: datetime,
             or row["app_disabled"]):
         raise Unauthorized()
     grant = Grant(Actor(row["user_id"], row["nickname"]), frozenset(row["scopes"].split()),
-                  row["expires_at"])
+                  row["expires_at"], row["application_id"])
     if cache is not None:
         cache.put(key, grant)
     return grant

@@ -20,6 +20,7 @@ from .tables import users as u
 # One round trip per request: the token, its user and whether its application is enabled.
 TOKEN = Query(
     sa.select(t.c.user_id, t.c.scopes, t.c.expires_at, t.c.revoked_at, u.c.nickname,
+              t.c.application_id,
               sa.func.coalesce(a.c.disabled, sa.false()).label("app_disabled"))
     .select_from(t.join(u, u.c.id == t.c.user_id).outerjoin(a, a.c.id == t.c.application_id))
     .where(t.c.token_hash == p("token_hash"))

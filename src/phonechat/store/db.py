@@ -117,9 +117,6 @@ class PostgresDatabase:
                       acquire_timeout: float = 5.0) -> "PostgresDatabase":
         import asyncpg
 
-        global _LOST
-        _LOST = _lost_errors()
-
         class _Connection(asyncpg.Connection):  # type: ignore[misc, valid-type]
             # We never change session state (no SET, no LISTEN, no temp tables), so the
             # pool's per-release reset query (RESET ALL, UNLISTEN, ...) is wasted work.
@@ -137,7 +134,7 @@ class PostgresDatabase:
     acquire_timeout = 5.0
 
     # connection() and transaction() are plain classes rather than @asynccontextmanager
-    # generators: they run twice per request, and the generator machinery cost more than
+    # generators: they run on every request, and the generator machinery cost more than
     # the work (bench/RESULTS.md).
     def connection(self) -> "_PgUse":
         return _PgUse(self, False)
@@ -150,24 +147,30 @@ class PostgresDatabase:
         is armed (asyncpg's timeout costs two timers a request, about 13 us of CPU, a tenth
         of a detail read: bench/RESULTS.md). With none idle the wait is bounded by
         acquire_timeout, then DatabaseUnavailable (503)."""
-        import asyncpg
-
         pool = self._pool
         try:
             if pool.get_idle_size():
                 return await pool.acquire()
             return await pool.acquire(timeout=self.acquire_timeout)
-        except (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError,
-                asyncpg.CannotConnectNowError) as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(_describe(exc)) from exc
+
+    def _lost(self, c: Any, exc: BaseException) -> DatabaseUnavailable:
+        # The server went away (restart, failover). This connection may be left in a
+        # state asyncpg cannot continue from ("another operation is in progress"):
+        # drop it; the pool's other idle connections are most likely dead too, so have
+        # them reopened on their next use.
+        _drop(c)
+        self._pool.expire_connections()
+        return DatabaseUnavailable(_describe(exc))
 
     @asynccontextmanager
     async def _acquire(self) -> AsyncIterator[Any]:
         c = await self._get()
         try:
             yield c
-        except _LOST as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
+        except _UNAVAILABLE as exc:
+            raise self._lost(c, exc) from exc
         finally:
             await self._pool.release(c)
 
@@ -183,20 +186,48 @@ class PostgresDatabase:
                 "max": self._pool.get_max_size()}
 
 
-def _lost_errors() -> tuple[type[BaseException], ...]:
+def _unavailable_errors() -> tuple[type[BaseException], ...]:
     import asyncpg
 
-    return (OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-            asyncpg.InterfaceError)
+    return (
+        OSError,  # refused, reset, unreachable
+        asyncio.TimeoutError,  # no pooled connection free within acquire_timeout
+        asyncpg.PostgresConnectionError,  # connection lost, cannot connect
+        asyncpg.InterfaceError,  # "connection is closed" and friends
+        # The protocol lost its footing when the server vanished mid-exchange ("cannot
+        # switch to state 12; another operation is in progress"): seen when PostgreSQL
+        # is stopped under load; the connection is dropped (see _acquire).
+        asyncpg.exceptions.InternalClientError,
+        # SQLSTATE class 57: admin/crash shutdown, "the database system is starting up",
+        # a cancelled statement.
+        asyncpg.exceptions.OperatorInterventionError,
+        asyncpg.exceptions.TooManyConnectionsError,
+    )
 
 
-_LOST: tuple[type[BaseException], ...] = ()
+try:
+    _UNAVAILABLE = _unavailable_errors()
+except ImportError:  # pragma: no cover - SQLite-only installs
+    _UNAVAILABLE = (OSError, asyncio.TimeoutError)
+
+
+def _drop(c: Any) -> None:
+    """Close a pooled connection for good (the pool opens a new one when needed)."""
+    try:
+        if not c.is_closed():
+            c.terminate()
+    except Exception:  # the pool already took it back (it noticed the loss itself)
+        pass
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 class _PgUse:
     """`async with db.connection()` / `db.transaction()`: a pooled connection (in a
-    transaction), given back however the block ends; a lost connection becomes
-    DatabaseUnavailable."""
+    transaction), given back however the block ends; a lost server becomes
+    DatabaseUnavailable (and the connection is dropped, see PostgresDatabase._lost)."""
 
     __slots__ = ("_db", "_tx", "_c", "_xact")
 
@@ -213,9 +244,10 @@ class _PgUse:
                 self._xact = c.transaction()
                 await self._xact.start()
             except BaseException as exc:
+                lost = self._db._lost(c, exc) if isinstance(exc, _UNAVAILABLE) else None
                 await self._db._pool.release(c)
-                if isinstance(exc, _LOST):
-                    raise DatabaseUnavailable(str(exc)) from exc
+                if lost is not None:
+                    raise lost from exc
                 raise
         return _PgConn(c)
 
@@ -227,13 +259,17 @@ class _PgUse:
                     await xact.commit()
                 else:
                     await xact.rollback()
-        except _LOST as lost:
-            if exc is None or not isinstance(exc, _LOST):
-                exc = lost
-        finally:
+        except _UNAVAILABLE as failed:
+            if exc is None or not isinstance(exc, _UNAVAILABLE):
+                exc = failed
+        except BaseException:
             await self._db._pool.release(c)
-        if isinstance(exc, _LOST):
-            raise DatabaseUnavailable(str(exc)) from exc
+            raise
+        if isinstance(exc, _UNAVAILABLE):
+            lost = self._db._lost(c, exc)
+            await self._db._pool.release(c)
+            raise lost from exc
+        await self._db._pool.release(c)
 
 
 def _asyncpg_url(url: str) -> str:

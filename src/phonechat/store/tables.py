@@ -253,3 +253,20 @@ ledger_entries = sa.Table(
     sa.Column("account_id", Id, sa.ForeignKey("credit_accounts.id"), nullable=False, index=True),
     sa.Column("amount", Credits, nullable=False),
 )
+
+# Idempotency-Key: the first answer to a POST, kept so that a retry with the same key is
+# replayed instead of done again. A row with status NULL is a claim: that request is being
+# worked on now (by some worker); `created_at` lets a claim left by a crashed worker be
+# taken over after a lease (api/idempotency.py).
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("user_id", Id, primary_key=True),  # the key's owner: keys are per user
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),  # SHA-256 of route + body
+    sa.Column("status", sa.SmallInteger),  # NULL while in progress
+    sa.Column("content_type", sa.String(100)),
+    sa.Column("body", sa.LargeBinary),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+)

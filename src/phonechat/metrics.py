@@ -1,0 +1,87 @@
+"""Prometheus metrics: requests by route and status, latency, database pool usage.
+
+With several worker processes (`phonechat serve --workers N`) each process writes its
+samples to files in PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess mode; `serve`
+points it at a fresh temporary directory before the workers start) and GET /metrics, in
+whichever worker answers, adds up the files of all of them. Without that variable (tests,
+the sandbox) the metrics live in this process only.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
+)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+UNMATCHED = "(unmatched)"  # the route label of requests no route matched
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                    2.5, 5.0, 10.0)
+POOL_EVERY = 1.0  # seconds between pool gauge updates on the request path
+
+
+def multiprocess() -> bool:
+    return bool(os.environ.get(MULTIPROC_ENV))
+
+
+class Metrics:
+    def __init__(self, pool_stats: Callable[[], dict[str, int] | None]) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "phonechat_http_requests", "HTTP requests answered, by method, route and status.",
+            ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram(
+            "phonechat_http_request_duration_seconds",
+            "Time from the request's arrival to the end of its answer, by method and route.",
+            ["method", "route"], buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.pool = Gauge(
+            "phonechat_db_pool_connections",
+            "Database connections of the workers' pools: size (open), in_use, max.",
+            ["state"], multiprocess_mode="livesum", registry=self.registry)
+        self._pool_stats = pool_stats
+        self._pool_at = -POOL_EVERY
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        key = (method, route, status)
+        pair = self._children.get(key)
+        if pair is None:
+            pair = self._children[key] = (self.requests.labels(method, route, str(status)),
+                                          self.latency.labels(method, route))
+        pair[0].inc()
+        pair[1].observe(elapsed)
+        now = time.monotonic()
+        if now - self._pool_at >= POOL_EVERY:
+            self._pool_at = now
+            self.update_pool()
+
+    def update_pool(self) -> None:
+        stats = self._pool_stats()
+        if stats is None:
+            return
+        self.pool.labels("size").set(stats["size"])
+        self.pool.labels("in_use").set(stats["size"] - stats["idle"])
+        self.pool.labels("max").set(stats["max"])
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The text format of every worker's metrics (or this process's)."""
+        self.update_pool()
+        if multiprocess():
+            from prometheus_client import multiprocess as mp
+
+            registry = CollectorRegistry()
+            mp.MultiProcessCollector(registry)
+            return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+    def close(self) -> None:
+        """This worker is stopping: its pool gauge no longer counts."""
+        if multiprocess():
+            from prometheus_client import multiprocess as mp
+
+            mp.mark_process_dead(os.getpid())

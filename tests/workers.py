@@ -1,0 +1,137 @@
+"""`phonechat serve` with its worker processes, for the serve and fault tests: start, find
+the workers (and which one holds a given database connection), stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from tests.servers import free_port, phonechat_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Server:
+    """`phonechat serve` on a free loopback port, logs to a file beside the test."""
+
+    def __init__(self, database_url: str, log_dir: Path, workers: int = 1,
+                 **settings: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PHONECHAT_DATABASE_URL": database_url,
+               "PHONECHAT_ACCESS_LOG": "false", "PHONECHAT_LOG_LEVEL": "WARNING"}
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        env.update({f"PHONECHAT_{k.upper()}": str(v) for k, v in settings.items()})
+        self.log_path = log_dir / f"server-{self.port}.log"
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [*phonechat_command(), "serve", "--port", str(self.port), "--workers", str(workers)], env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=ROOT)
+        self.workers_wanted = workers
+
+    def wait_up(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log()}")
+            try:
+                if httpx.get(self.url + "/health", timeout=1.0).status_code == 200 and \
+                        len(self.worker_pids()) >= (self.workers_wanted if self.workers_wanted > 1 else 0):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not come up: {self.log()}")
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes (children of the supervisor) when --workers > 1."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == self.proc.pid and b"spawn_main" in cmdline:
+                pids.append(int(entry.name))
+        return pids
+
+    def pid_holding_socket(self, local_port: int) -> int | None:
+        """Which of our processes owns the TCP socket whose local port is `local_port`
+        (a database connection, found from pg_stat_activity.client_port)."""
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == local_port:
+                    inodes.add(fields[9])
+        for pid in [*self.worker_pids(), self.proc.pid]:
+            try:
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    try:
+                        target = os.readlink(fd)
+                    except OSError:
+                        continue
+                    if target.startswith("socket:[") and target[8:-1] in inodes:
+                        return pid
+            except OSError:
+                continue
+        return None
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def terminate(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        for pid in self.worker_pids():  # orphans, should a test have left any
+            os.kill(pid, signal.SIGKILL)
+        self._log.close()
+
+
+def connection_refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+
+
+async def lock_waiters(admin: asyncpg.Connection, n: int, like: str = "%",
+                       timeout: float = 30) -> list:
+    """Wait until n requests' transactions wait on a row lock (the test holds it), their
+    query text matching `like`; returns their pg_stat_activity rows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = await admin.fetch(
+            "SELECT pid, client_port, query FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            "AND pid <> pg_backend_pid() AND query ILIKE $1", like)
+        if len(rows) >= n:
+            return rows
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {n} requests waiting on a lock")
