@@ -425,6 +425,8 @@ def profile(server: tuple[int, subprocess.Popen], detail_args: list[str], second
 CATEGORIES = (
     ("JSON/XML rendering (phonechat api/representation.py)", ("phonechat/api/representation",)),
     ("access log (phonechat logs.py, logging)", ("phonechat/logs", "logging/")),
+    ("metrics (phonechat metrics.py, prometheus_client)",
+     ("phonechat/metrics", "prometheus_client")),
     ("request pipeline (phonechat api/: routing, auth, scope, input, negotiation)",
      ("phonechat/api/",)),
     ("use cases, views, queries (phonechat services/, store/, domain/)",
@@ -454,7 +456,8 @@ def summarise_profile(path: Path) -> str:
     if not total:
         return "(no samples)"
     mine = sum(c for name, c in by_category.items() if name.split(" (")[0] in (
-        "JSON/XML rendering", "access log", "request pipeline", "use cases, views, queries"))
+        "JSON/XML rendering", "access log", "metrics", "request pipeline",
+        "use cases, views, queries"))
     lines = [f"{total} samples of the worker's busy time, by where the time is spent"
              + (f" (phonechat's own code: {100 * mine / total:.0f}%; the rest is work the "
                 "reference does too)" if mine else "") + ":", ""]
