@@ -114,6 +114,16 @@ async def test_two_workers_share_one_port_and_a_stop_lets_the_request_in_flight_
     finally:
         if lock is not None:
             await lock.close()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:  # the test failed midway: stop the workers too
+            workers = _workers(proc.pid)
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                for pid in workers:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                proc.kill()
+                proc.wait()
