@@ -30,23 +30,25 @@ TOKENS = {f"bench-{u}".encode(): (u, f"client{u}") for u in range(1, CLIENTS + 1
 # bench/run.py checks it is byte for byte the same) ---
 # Both views select the booking, the other side's user and their settings.
 MADE_VIEW = (
-    'SELECT bookings.id, bookings.client_id, bookings.candidate_id, bookings.durati'
-    'on, bookings.credits, bookings.status, bookings.method, bookings.phone_number,'
-    ' bookings.skype_name, bookings.create_date, bookings.session_date, bookings.ac'
-    'cept_by, bookings.accepted_date, bookings.confirmed_date, bookings.cancelled_d'
-    'ate, bookings.cancelled_reason, bookings.cancelled_by, bookings.rejected_reaso'
-    'n, bookings.last_updated, bookings.comments, bookings.deleted_by_client, booki'
-    'ngs.deleted_by_candidate, bookings.session_end, bookings.reinvited_date, booki'
-    'ngs.reinvite_reason, bookings.settled_date, users.nickname AS other_nickname, '
-    'users.rating_positive, users.rating_neutral, users.rating_negative, users.disp'
-    'utes, phonechat_settings.phone_number AS other_phone_number, phonechat_setting'
-    's.skype_name AS other_skype_name \nFROM bookings JOIN users ON users.id = booki'
-    'ngs.candidate_id LEFT OUTER JOIN phonechat_settings ON phonechat_settings.user'
-    '_id = users.id \n'
+    'SELECT bookings.id, bookings.client_id, bookings.candidate_id, '
+    'bookings.duration, bookings.credits, bookings.status, bookings.method, '
+    'bookings.phone_number, bookings.skype_name, bookings.create_date, '
+    'bookings.session_date, bookings.accept_by, bookings.accepted_date, '
+    'bookings.confirmed_date, bookings.cancelled_date, '
+    'bookings.cancelled_reason, bookings.cancelled_by, '
+    'bookings.rejected_reason, bookings.last_updated, bookings.comments, '
+    'bookings.deleted_by_client, bookings.deleted_by_candidate, '
+    'bookings.session_end, bookings.reinvited_date, bookings.reinvite_reason, '
+    'bookings.settled_date, users.nickname AS other_nickname, '
+    'users.rating_positive, users.rating_neutral, users.rating_negative, '
+    'users.disputes, phonechat_settings.phone_number AS other_phone_number, '
+    'phonechat_settings.skype_name AS other_skype_name \nFROM bookings JOIN '
+    'users ON users.id = bookings.candidate_id LEFT OUTER JOIN '
+    'phonechat_settings ON phonechat_settings.user_id = users.id \n'
 )
 MADE_BOOKING = MADE_VIEW + (
-    'WHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT AND booking'
-    's.deleted_by_client = false'
+    'WHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT AND '
+    'bookings.deleted_by_client = false'
 )
 LOCK = (
     'SELECT bookings.id, bookings.client_id, bookings.candidate_id, '
@@ -87,9 +89,9 @@ COUNT_MADE = (
     'WITHOUT TIME ZONE'
 )
 PAGE_MADE = MADE_VIEW + (
-    'WHERE bookings.client_id = $1::BIGINT AND bookings.deleted_by_client = false A'
-    'ND bookings.create_date >= $2::TIMESTAMP WITHOUT TIME ZONE ORDER BY bookings.c'
-    'reate_date DESC, bookings.id DESC \n LIMIT $3 OFFSET $4'
+    'WHERE bookings.client_id = $1::BIGINT AND bookings.deleted_by_client = '
+    'false AND bookings.create_date >= $2::TIMESTAMP WITHOUT TIME ZONE ORDER '
+    'BY bookings.create_date DESC, bookings.id DESC \n LIMIT $3 OFFSET $4'
 )
 
 # --- the same JSON ---------------------------------------------------------------------
