@@ -28,7 +28,7 @@ from phonechat.store.db import open_database
 from phonechat.store.migrate import upgrade
 from tests.conftest import PG_URL, START, bearer
 from tests.servers import free_port
-from tests.workers import Server, lock_waiters
+from tests.workers import Server, lock_waiters, started_servers
 
 pytestmark = [
     pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres,
@@ -44,17 +44,8 @@ CANDIDATE = sandbox.USERS["candidate"][0]
 
 @pytest.fixture
 def servers(tmp_path):
-    started: list[Server] = []
-
-    def start(url: str, workers: int = 1, **settings: str) -> Server:
-        s = Server(url, tmp_path, workers, **settings)
-        started.append(s)
-        s.wait_up()
-        return s
-
-    yield start
-    for s in started:
-        s.stop()
+    with started_servers(tmp_path) as start:
+        yield start
 
 
 async def add_confirmed_bookings(url: str, n: int) -> list[int]:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_URL, bearer
-from tests.workers import Server, connection_refused, lock_waiters
+from tests.workers import Server, connection_refused, lock_waiters, started_servers
 
 pytestmark = pytest.mark.slow
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
@@ -22,17 +22,8 @@ DETAILS = "/v1/PhoneChat/MadeBookingDetails?BookingID=1"
 
 @pytest.fixture
 def server_factory(db_url, tmp_path):
-    started: list[Server] = []
-
-    def start(workers: int = 1, **settings: str) -> Server:
-        s = Server(db_url, tmp_path, workers, **settings)
-        started.append(s)
-        s.wait_up()
-        return s
-
-    yield start
-    for s in started:
-        s.stop()
+    with started_servers(tmp_path) as start:
+        yield lambda workers=1, **settings: start(db_url, workers, **settings)
 
 
 def test_two_workers_answer_and_metrics_add_up_across_them(server_factory) -> None:

@@ -4,6 +4,7 @@ the workers (and which one holds a given database connection), stop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -135,3 +136,22 @@ async def lock_waiters(admin: asyncpg.Connection, n: int, like: str = "%",
             return rows
         await asyncio.sleep(0.05)
     raise AssertionError(f"expected {n} requests waiting on a lock")
+
+
+@contextlib.contextmanager
+def started_servers(tmp_path: Path):
+    """A `start(url, workers=1, **settings)` that runs `phonechat serve` and waits until it
+    answers; every server it started is stopped on the way out, whatever happened."""
+    started: list[Server] = []
+
+    def start(url: str, workers: int = 1, **settings: str) -> Server:
+        s = Server(url, tmp_path, workers, **settings)
+        started.append(s)
+        s.wait_up()
+        return s
+
+    try:
+        yield start
+    finally:
+        for s in started:
+            s.stop()
