@@ -28,7 +28,7 @@ from phonechat.store.db import open_database
 from phonechat.store.migrate import upgrade
 from tests.conftest import PG_URL, START, bearer
 from tests.servers import free_port
-from tests.workers import Server, lock_waiters, started_servers
+from tests.workers import lock_waiters, started_servers
 
 pytestmark = [
     pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_URL, bearer
-from tests.workers import Server, connection_refused, lock_waiters, started_servers
+from tests.workers import connection_refused, lock_waiters, started_servers
 
 pytestmark = pytest.mark.slow
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
