@@ -160,22 +160,25 @@ class Answer:
     body: str
 
 
-async def token(db: Database, settings: Any, now: datetime, uri: str, body: str,
-                headers: dict[str, str]) -> Answer:
+async def _post_endpoint(endpoint: str, db: Database, settings: Any, now: datetime,
+                         uri: str, body: str, headers: dict[str, str]) -> Answer:
+    """Run one of oauthlib's POST endpoints (`create_token_response`, ...) on our store."""
     def work(server: _Server, v: Validator) -> Answer:
-        h, b, status = server.create_token_response(uri, "POST", body, headers)
+        h, b, status = getattr(server, endpoint)(uri, "POST", body, headers)
         return Answer(status, h, b or "")
 
     return await _with_server(db, settings, now, work)
+
+
+async def token(db: Database, settings: Any, now: datetime, uri: str, body: str,
+                headers: dict[str, str]) -> Answer:
+    return await _post_endpoint("create_token_response", db, settings, now, uri, body, headers)
 
 
 async def revoke(db: Database, settings: Any, now: datetime, uri: str, body: str,
                  headers: dict[str, str]) -> Answer:
-    def work(server: _Server, v: Validator) -> Answer:
-        h, b, status = server.create_revocation_response(uri, "POST", body, headers)
-        return Answer(status, h, b or "")
-
-    return await _with_server(db, settings, now, work)
+    return await _post_endpoint("create_revocation_response", db, settings, now, uri, body,
+                                headers)
 
 
 # --- logging in -------------------------------------------------------------------------
