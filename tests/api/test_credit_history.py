@@ -207,3 +207,19 @@ async def test_a_page_is_read_through_the_account_seq_index(db) -> None:
                     "EXPLAIN QUERY PLAN " + sql, (1, 1, 50)).fetchall())
         assert "uq_ledger_entries_account_seq" in plan, plan
         assert "OFFSET" not in sql.upper()
+
+
+async def test_ledger_check_finds_a_history_that_disagrees_with_the_entries(db) -> None:
+    from sqlalchemy import text
+
+    from phonechat.services import ledger_check
+    from phonechat.store.db import Query
+
+    async with db.transaction() as tx:
+        await tx.execute(Query(text(
+            "UPDATE ledger_entries SET balance_after = balance_after + 1 WHERE id = 2")))
+        await tx.execute(Query(text(
+            "UPDATE credit_accounts SET entry_count = entry_count + 1 WHERE id = 1")))
+    problems = await ledger_check.check(db)
+    assert any(p.startswith("entry 2 (account ") and "running balance" in p for p in problems)
+    assert any(p.startswith("account 1 (") and "entry count" in p for p in problems)
