@@ -72,16 +72,21 @@ FIND_HOLD = ("SELECT credit_accounts.id, credit_accounts.balance \nFROM credit_a
              "FOR UPDATE")
 FIND_USER_ACCOUNT = ("SELECT credit_accounts.id \nFROM credit_accounts \nWHERE "
                      "credit_accounts.kind = 'user' AND credit_accounts.user_id = $1::BIGINT")
-DEBIT = ("UPDATE credit_accounts SET balance=(credit_accounts.balance - $1::BIGINT) WHERE "
+DEBIT = ("UPDATE credit_accounts SET balance=(credit_accounts.balance - $1::BIGINT), "
+         "entry_count=(credit_accounts.entry_count + 1) WHERE "
          "credit_accounts.id = $2::BIGINT AND (credit_accounts.kind = 'world' OR "
-         "credit_accounts.balance >= $1::BIGINT) RETURNING credit_accounts.balance")
-CREDIT = ("UPDATE credit_accounts SET balance=(credit_accounts.balance + $1::BIGINT) WHERE "
-          "credit_accounts.id = $2::BIGINT")
+         "credit_accounts.balance >= $1::BIGINT) RETURNING credit_accounts.balance, "
+         "credit_accounts.entry_count")
+CREDIT = ("UPDATE credit_accounts SET balance=(credit_accounts.balance + $1::BIGINT), "
+          "entry_count=(credit_accounts.entry_count + 1) WHERE "
+          "credit_accounts.id = $2::BIGINT RETURNING credit_accounts.balance, "
+          "credit_accounts.entry_count")
 INSERT_TRANSFER = ("INSERT INTO ledger_transfers (booking_id, reason, created_at) VALUES "
                    "($1::BIGINT, $2::VARCHAR, $3::TIMESTAMP WITHOUT TIME ZONE) RETURNING "
                    "ledger_transfers.id")
-INSERT_ENTRIES = ("INSERT INTO ledger_entries (transfer_id, account_id, amount) VALUES "
-                  "($1::BIGINT, $2::BIGINT, $3::BIGINT), ($1, $4, $5)")
+INSERT_ENTRIES = ("INSERT INTO ledger_entries (transfer_id, account_id, amount, seq, "
+                  "balance_after) VALUES ($1::BIGINT, $2::BIGINT, $3::BIGINT, $4::BIGINT, "
+                  "$5::BIGINT), ($1, $6, $7, $8, $9)")
 # MadeBookings: the count for PageCount, then the page (OrderBy date-desc, no StartDate).
 COUNT_MADE = (
     'SELECT count(*) AS count_1 \nFROM bookings \nWHERE bookings.client_id = $1::BIGINT '
@@ -274,10 +279,12 @@ async def app(scope, receive, send):
             if hold is not None and hold["balance"]:
                 amount = hold["balance"]
                 to = await c.fetchval(FIND_USER_ACCOUNT, user[0])
-                await c.fetchrow(DEBIT, amount, hold["id"])
-                await c.execute(CREDIT, amount, to)
+                debited = await c.fetchrow(DEBIT, amount, hold["id"])
+                credited = await c.fetchrow(CREDIT, amount, to)
                 tid = await c.fetchval(INSERT_TRANSFER, booking_id, "cancelled", now)
-                await c.execute(INSERT_ENTRIES, tid, hold["id"], -amount, to, amount)
+                await c.execute(INSERT_ENTRIES, tid, hold["id"], -amount,
+                                debited["entry_count"], debited["balance"], to, amount,
+                                credited["entry_count"], credited["balance"])
             r = await c.fetchrow(MADE_BOOKING, booking_id, user[0])
         return await _send(send, 200, orjson.dumps(_view(r, now)))
     return await _send(send, 404, b'{"Message":"No such route."}')

@@ -100,7 +100,7 @@ async def test_implicit_grant_puts_working_token_in_fragment(client):
     assert f["token_type"] == ["bearer"] and f["state"] == ["xyz"]
     assert "refresh_token" not in f and "code" not in query(r.headers["location"])
     me = await client.get("/v1/Account/VerifyCredentials", headers=bearer(f["access_token"][0]))
-    assert me.status_code == 200 and me.json()["Nickname"] == "BookingUser"
+    assert me.status_code == 200 and me.json()["UserID"] == 100
 
 
 async def test_login_form_without_csrf_token_is_refused(client):

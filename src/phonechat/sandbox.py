@@ -27,6 +27,14 @@ USERS: dict[str, tuple[int, str, tuple[int, int, int, int], str]] = {
     "member": (301, "GroupMember", (5, 2, 0, 1), "sandbox-member"),
     "outsider": (400, "Outsider", (0, 0, 0, 0), "sandbox-outsider"),
 }
+# role -> VerifyCredentials' account information (EmailAddress, IsAgeVerified, UserTypeID)
+ACCOUNT_INFORMATION: dict[str, tuple[str | None, bool, int]] = {
+    "client": ("bookinguser@example.com", True, 2),
+    "candidate": ("bookeduser@example.com", True, 1),
+    "manager": ("groupmanager@example.com", True, 1),
+    "member": ("groupmember@example.com", True, 1),
+    "outsider": (None, False, 2),
+}
 TOKEN_WITHOUT_PHONECHAT = "sandbox-client-without-phonechat"
 TOKEN_EXPIRED = "sandbox-client-expired"
 GROUP = (10, "Demo Agency")
@@ -116,10 +124,12 @@ async def seed(db: Database, now: datetime) -> None:
     far = now.replace(microsecond=0) + timedelta(days=3650)
     password_hash = _password_hash()
     async with db.transaction() as tx:
-        for uid, nickname, (pos, neu, neg, dis), _ in USERS.values():
+        for role, (uid, nickname, (pos, neu, neg, dis), _) in USERS.items():
+            email, age_verified, user_type = ACCOUNT_INFORMATION[role]
             await accounts.insert_user(tx, id=uid, nickname=nickname, at=now, positive=pos,
                                        neutral=neu, negative=neg, disputes=dis,
-                                       password_hash=password_hash)
+                                       password_hash=password_hash, email_address=email,
+                                       is_age_verified=age_verified, user_type_id=user_type)
         await oauth_store.insert_app(
             tx, name=DEMO_APP["name"], api_key=DEMO_APP["client_id"],
             secret_hash=token_hash(DEMO_APP["client_secret"]),
@@ -144,15 +154,19 @@ async def seed(db: Database, now: datetime) -> None:
         await accounts.insert_token(tx, token_hash=token_hash(TOKEN_EXPIRED), user_id=client_id,
                                     scopes=ALL_SCOPES, expires_at=_d("2000-01-01T00:00:00"),
                                     at=now)
+        # Deposited before any booking's credits were held, so that the credit history's
+        # order (the order written) is also the order of TransactionDate.
+        deposited = min(now - timedelta(days=7), _d("2018-01-20T12:00:00"))
         for role, credits in (("client", 500), ("member", 200)):
             await ledger.deposit(tx, user_id=USERS[role][0], amount=to_units(credits),
-                                 reason="sandbox deposit", at=now)
+                                 reason="sandbox deposit", at=deposited)
         for b in _bookings(now):
             await bookings.insert_booking(tx, **b)
-            if b["status"] == "Confirmed":  # a confirmed booking's credits are held
-                await ledger.hold(tx, booking_id=b["id"], from_user_id=b["client_id"],
-                                  amount=b["credits"], reason="confirmed",
-                                  at=b["confirmed_date"])
+        # A confirmed booking's credits are held, in the order the bookings were confirmed.
+        confirmed = [b for b in _bookings(now) if b["status"] == "Confirmed"]
+        for b in sorted(confirmed, key=lambda b: b["confirmed_date"]):
+            await ledger.hold(tx, booking_id=b["id"], from_user_id=b["client_id"],
+                              amount=b["credits"], reason="confirmed", at=b["confirmed_date"])
     if db.dialect == "postgresql":
         await _advance_identities(db)
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from phonechat import sandbox
-from phonechat.domain.access import SCOPES, token_hash
+from phonechat.domain.access import token_hash
 from phonechat.store.db import Query
 from phonechat.store.tables import access_tokens as t
 from tests.conftest import USERS, bearer
@@ -91,52 +91,11 @@ async def test_auth_is_checked_before_input(client) -> None:
     assert r.status_code == 401
 
 
-async def test_verify_credentials_needs_no_scope(client) -> None:
-    token = MANIFEST["tokens"]["client_without_phonechat_scope"]
-    r = await client.get("/v1/Account/VerifyCredentials",
-                         headers={"Authorization": f"Bearer {token}"})
-    assert r.status_code == 200
-    assert r.json() == {"UserID": 100, "Nickname": "BookingUser", "GroupID": None,
-                        "GroupName": None, "IsGroupManager": False}
-
-
 async def test_verify_credentials_still_needs_a_valid_token(client) -> None:
     _assert_401(await client.get("/v1/Account/VerifyCredentials"))
     expired = MANIFEST["tokens"]["client_expired"]
     _assert_401(await client.get("/v1/Account/VerifyCredentials",
                                  headers={"Authorization": f"Bearer {expired}"}))
-
-
-async def test_verify_credentials_of_manager_and_member(client) -> None:
-    r = await client.get("/v1/Account/VerifyCredentials", headers=bearer("manager"))
-    assert r.json() == {"UserID": 300, "Nickname": "GroupManager", "GroupID": 10,
-                        "GroupName": "Demo Agency", "IsGroupManager": True}
-    r = await client.get("/v1/Account/VerifyCredentials", headers=bearer("member"))
-    assert r.json() == {"UserID": 301, "Nickname": "GroupMember", "GroupID": 10,
-                        "GroupName": "Demo Agency", "IsGroupManager": False}
-
-
-async def test_get_permissions_lists_every_scope_granted_or_denied(client) -> None:
-    r = await client.get("/v1/Account/GetPermissions", headers=bearer("client"))
-    assert r.status_code == 200
-    assert r.json() == {"Permissions": [{"Permission": s, "Status": "granted"} for s in SCOPES]}
-    token = MANIFEST["tokens"]["client_without_phonechat_scope"]
-    r = await client.get("/v1/Account/GetPermissions", headers={"Authorization": f"Bearer {token}"})
-    statuses = {p["Permission"]: p["Status"] for p in r.json()["Permissions"]}
-    assert statuses["account_phonechat_bookings"] == "denied"
-    assert set(statuses) == set(SCOPES)
-    assert {s for s, v in statuses.items() if v == "granted"} == set(SCOPES) - {"account_phonechat_bookings"}
-
-
-async def test_get_permissions_in_xml_writes_the_list_as_items(client) -> None:
-    r = await client.get("/v1/Account/GetPermissions",
-                         headers=bearer("client") | {"Accept": "text/xml"})
-    assert r.headers["content-type"] == "text/xml; charset=utf-8"
-    ns = "http://schemas.datacontract.org/2004/07/API.Models.Account"
-    items = "".join(f"<Permission><Permission>{s}</Permission><Status>granted</Status></Permission>"
-                    for s in SCOPES)
-    assert r.text == (f'<Permissions xmlns:i="http://www.w3.org/2001/XMLSchema-instance" '
-                      f'xmlns="{ns}"><Permissions>{items}</Permissions></Permissions>')
 
 
 async def test_revoked_token_is_401(client, db) -> None:

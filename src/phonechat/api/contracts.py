@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .representation import (
-    BOOL, CREDITS, DATE, DC, INT, INTS, LIST, MAP, OBJECT, STR, Contract, Member,
+    BARE_CREDITS, BOOL, CREDITS, DATE, DC, INT, INTS, LIST, MAP, OBJECT, STR, Contract, Member,
 )
 
 NS_PROFILE = DC + "API.Models.Profile"
@@ -60,16 +60,41 @@ MADE_BOOKING = Contract("MadeBooking", NS_MADE, [
 ERROR = Contract("Error", None, [Member("Message", STR)])
 INVALID = Contract("Error", None, [Member("Message", STR), Member("ModelState", MAP)])
 
+# As published, in order; a member whose scope the token lacks is left out (see README).
+# Nickname is our extension after the published (cut) list, with the `nickname` scope.
 CREDENTIALS = Contract("VerifyCredentials", NS_ACCOUNT, [
     Member("UserID", INT),
-    Member("Nickname", STR),
+    Member("EmailAddress", STR),
+    Member("IsAgeVerified", BOOL),
     Member("GroupID", INT),
     Member("GroupName", STR),
     Member("IsGroupManager", BOOL),
+    Member("UserTypeID", INT),
+    Member("UserType", STR),
+    Member("Nickname", STR),
 ])
 
 PERMISSION = Contract("Permission", NS_ACCOUNT, [Member("Permission", STR), Member("Status", STR)])
 PERMISSIONS = Contract("Permissions", NS_ACCOUNT, [Member("Permissions", LIST, PERMISSION)])
+
+# --- CreditHistory -------------------------------------------------------------------
+
+NS_CREDITS = DC + "API.Models.CreditHistory"
+
+# aws:CreditHistory: its members are not published; these are reconstructed (README).
+CREDIT_HISTORY_ITEM = Contract("CreditHistory", NS_CREDITS, [
+    Member("TransactionID", INT),
+    Member("TransactionDate", DATE),
+    Member("Description", STR),
+    Member("BookingID", INT),
+    Member("Credits", CREDITS),
+    Member("Balance", CREDITS),
+])
+CREDITS_HISTORY_PAGE = Contract("CreditsHistory", NS_CREDITS, [
+    Member("PageCount", INT), Member("PageNumber", INT), Member("PageSize", INT),
+    Member("CreditHistory", LIST, CREDIT_HISTORY_ITEM),
+])
+CREDIT_BALANCE = BARE_CREDITS
 
 SANDBOX_CLOCK = Contract("SandboxClock", DC + "API.Models.Sandbox", [Member("Now", DATE)])
 

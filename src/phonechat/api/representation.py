@@ -8,7 +8,7 @@ type that declares it. See ../shared/spec/wire-format.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -76,6 +76,17 @@ class Contract:
     def ns_of(self, m: Member) -> str | None:
         return m.declared_in or self.namespace
 
+    def only(self, names: Collection[str]) -> "Contract":
+        """The same contract with just these members (order kept): for an answer whose
+        members are left out, not written as null, when the token lacks their scope."""
+        return Contract(self.name, self.namespace, [m for m in self.members if m.name in names])
+
+
+# A bare value as the answer (GetCurrentCreditBalance): JSON `299`; XML one element in the
+# Serialization namespace, named after the .NET type written (see `to_xml`).
+NS_SERIALIZATION = "http://schemas.microsoft.com/2003/10/Serialization/"
+BARE_CREDITS = Contract("decimal", NS_SERIALIZATION, [Member("", CREDITS)])
+
 
 # --- scalar formats -------------------------------------------------------------------
 
@@ -136,6 +147,8 @@ def json_object(c: Contract, values: Mapping[str, Any], camel: bool = False) -> 
 
 def to_json(c: Contract, values: Any, camel: bool = False) -> bytes:
     """Compact UTF-8 JSON; a list of values gives a JSON array of the contract."""
+    if c is BARE_CREDITS:
+        return orjson.dumps(credits_json(values))
     if isinstance(values, list):
         return orjson.dumps([json_object(c, v, camel) for v in values])
     return orjson.dumps(json_object(c, values, camel))
@@ -242,6 +255,12 @@ class _XmlWriter:
 
 def to_xml(c: Contract, values: Any) -> bytes:
     """One line of DataContract XML, no declaration; a list gives ArrayOf<Contract>."""
+    if c is BARE_CREDITS:
+        # As published, a whole balance is `<int ...>299</int>`; a fractional one is the
+        # element .NET writes for a decimal, with the API's four places (documented).
+        if values % 10_000 == 0:
+            return f'<int xmlns="{NS_SERIALIZATION}">{values // 10_000}</int>'.encode()
+        return f'<decimal xmlns="{NS_SERIALIZATION}">{credits_xml(values)}</decimal>'.encode()
     w = _XmlWriter()
     if c.namespace is None:
         w.out.append(f"<{c.name}>")

@@ -7,12 +7,15 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..domain.access import SERVED
+
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.globals["served"] = SERVED  # the consent page marks the scopes this service does not use
 
 # Sent with every page: never framed (clickjacking the Allow button), never cached, no
 # scripts at all, and no Referer leaking the authorization request to other sites.

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..domain.access import SCOPES, Actor, Grant, token_hash
+from ..domain.access import (
+    INFORMATION, NICKNAME, SCOPES, USER_TYPES, Actor, Grant, token_hash,
+)
 from ..domain.errors import Forbidden, Unauthorized
 from ..store import accounts
 from ..store.db import Database
@@ -50,25 +52,36 @@ async def act_for_member(db: Database, manager: Actor, member_id: int) -> Actor:
     return Actor(row["id"], row["nickname"])
 
 
-async def verify_credentials(db: Database, actor: Actor) -> dict[str, Any]:
+async def verify_credentials(db: Database, grant: Grant, actor: Actor) -> dict[str, Any]:
+    """UserID always; the rest only with its scope (the route leaves the others out).
+    EmailAddress and IsAgeVerified's scope is not named by the original: account_information."""
+    values: dict[str, Any] = {"UserID": actor.id}
+    if NICKNAME in grant.scopes:
+        values["Nickname"] = actor.nickname
+    if INFORMATION not in grant.scopes:
+        return values
     async with db.connection() as conn:
+        info = await accounts.account_information(conn, actor.id)
         group = await accounts.user_group(conn, actor.id)
         if group is None:  # a manager need not be listed as a member of their own group
             group = await accounts.managed_group(conn, actor.id)
             is_manager = group is not None
         else:
             is_manager = group["manager_id"] == actor.id
-    return {
-        "UserID": actor.id, "Nickname": actor.nickname,
+    type_id = int(info["user_type_id"]) if info is not None else None
+    return values | {
+        "EmailAddress": info["email_address"] if info is not None else None,
+        "IsAgeVerified": bool(info["is_age_verified"]) if info is not None else False,
         "GroupID": group["id"] if group else None,
         "GroupName": group["name"] if group else None,
         "IsGroupManager": is_manager,
+        "UserTypeID": type_id,
+        "UserType": USER_TYPES.get(type_id) if type_id is not None else None,
     }
 
 
 def permissions(grant: Grant) -> dict[str, Any]:
-    """Every scope of the catalogue, granted or not to this token."""
+    """The scopes granted to this token, in the catalogue's order (as the published sample)."""
     return {"Permissions": [
-        {"Permission": scope, "Status": "granted" if scope in grant.scopes else "denied"}
-        for scope in SCOPES
+        {"Permission": scope, "Status": "granted"} for scope in SCOPES if scope in grant.scopes
     ]}

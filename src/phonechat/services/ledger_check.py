@@ -1,5 +1,6 @@
-"""`phonechat ledger check`: do the books balance, and does every booking hold what its
-status says it must (domain/lifecycle.held_amount)?"""
+"""`phonechat ledger check`: do the books balance, does every booking hold what its
+status says it must (domain/lifecycle.held_amount), and does the credit history (each
+entry's seq and balance after) agree with the entries?"""
 
 from __future__ import annotations
 
@@ -33,6 +34,14 @@ async def check(db: Database) -> list[str]:
         for r in await tx.fetch(q.ORPHAN_HOLDS):
             problems.append(f"account {r['id']} (hold): holds {format_credits(int(r['balance']))} "
                             "for no booking")
+        for r in await tx.fetch(q.HISTORY_MISMATCHES):
+            problems.append(f"entry {r['id']} (account {r['account_id']}): seq {r['seq']} and "
+                            f"balance after {format_credits(int(r['balance_after']))}, but it is "
+                            f"entry {r['place']} and the running balance is "
+                            f"{format_credits(int(r['running']))}")
+        for r in await tx.fetch(q.ENTRY_COUNT_MISMATCHES):
+            problems.append(f"account {r['id']} ({r['kind']}): entry count "
+                            f"{r['entry_count']} but it has {r['entries']} entries")
         for r in await tx.fetch(q.BOOKING_HOLDS):
             b = Booking(id=r["id"], status=Status(r["status"]), method=Method(r["method"]),
                         session_date=r["session_date"], duration=r["duration"],

@@ -41,6 +41,11 @@ USER_GROUP = Query(
 
 MANAGED_GROUP = Query(sa.select(g.c.id, g.c.name).where(g.c.manager_id == p("user_id")))
 
+ACCOUNT_INFORMATION = Query(
+    sa.select(u.c.email_address, u.c.is_age_verified, u.c.user_type_id)
+    .where(u.c.id == p("user_id"))
+)
+
 INSERT_USER = Query(u.insert().values({c.name: p(c.name) for c in u.columns}))
 INSERT_GROUP = Query(g.insert().values(id=p("id"), name=p("name"), manager_id=p("manager_id")))
 INSERT_MEMBER = Query(gm.insert().values(user_id=p("user_id"), group_id=p("group_id")))
@@ -66,12 +71,20 @@ async def managed_group(conn: Conn, user_id: int) -> Row | None:
     return await conn.fetchrow(MANAGED_GROUP, user_id=user_id)
 
 
+async def account_information(conn: Conn, user_id: int) -> Row | None:
+    return await conn.fetchrow(ACCOUNT_INFORMATION, user_id=user_id)
+
+
 async def insert_user(conn: Conn, *, id: int, nickname: str, at: datetime,
                       positive: int = 0, neutral: int = 0, negative: int = 0,
-                      disputes: int = 0, password_hash: str | None = None) -> None:
+                      disputes: int = 0, password_hash: str | None = None,
+                      email_address: str | None = None, is_age_verified: bool = False,
+                      user_type_id: int = 2) -> None:
     await conn.execute(INSERT_USER, id=id, nickname=nickname, rating_positive=positive,
                        rating_neutral=neutral, rating_negative=negative, disputes=disputes,
-                       password_hash=password_hash, created_at=at)
+                       password_hash=password_hash, created_at=at,
+                       email_address=email_address, is_age_verified=is_age_verified,
+                       user_type_id=user_type_id)
     # The user's credits account is made with the user, so that two first spends at the
     # same moment never race to create it.
     await ledger.user_account(conn, id)

@@ -42,15 +42,20 @@ INSERT_ACCOUNT = Query(
     acc.insert().values(kind=p("kind"), user_id=p("user_id"), booking_id=p("booking_id"),
                         balance=0).returning(acc.c.id)
 )
+_ONE = sa.literal_column("1")  # in the SQL, not a parameter
+
+# Each side's UPDATE also counts the account's entries and answers the new balance and
+# count: the entry it is about to write gets them as its `balance_after` and `seq`.
 DEBIT = Query(
     acc.update()
     .where(acc.c.id == p("account_id"),
            sa.or_(_kind("world"), acc.c.balance >= p("amount")))
-    .values(balance=acc.c.balance - p("amount"))
-    .returning(acc.c.balance)
+    .values(balance=acc.c.balance - p("amount"), entry_count=acc.c.entry_count + _ONE)
+    .returning(acc.c.balance, acc.c.entry_count)
 )
 CREDIT = Query(acc.update().where(acc.c.id == p("account_id"))
-               .values(balance=acc.c.balance + p("amount")))
+               .values(balance=acc.c.balance + p("amount"), entry_count=acc.c.entry_count + _ONE)
+               .returning(acc.c.balance, acc.c.entry_count))
 INSERT_TRANSFER = Query(
     tr.insert().values(booking_id=p("booking_id"), reason=p("reason"), created_at=p("at"))
     .returning(tr.c.id)
@@ -58,8 +63,10 @@ INSERT_TRANSFER = Query(
 # Both entries of a transfer in one statement (one round trip).
 INSERT_ENTRIES = Query(
     e.insert().values([
-        {"transfer_id": p("transfer_id"), "account_id": p("from_account"), "amount": p("debit")},
-        {"transfer_id": p("transfer_id"), "account_id": p("to_account"), "amount": p("credit")},
+        {"transfer_id": p("transfer_id"), "account_id": p("from_account"), "amount": p("debit"),
+         "seq": p("from_seq"), "balance_after": p("from_balance")},
+        {"transfer_id": p("transfer_id"), "account_id": p("to_account"), "amount": p("credit"),
+         "seq": p("to_seq"), "balance_after": p("to_balance")},
     ])
 )
 BALANCE = Query(sa.select(acc.c.balance).where(acc.c.id == p("account_id")))
@@ -97,13 +104,17 @@ async def transfer(conn: Conn, *, from_account: int, to_account: int, amount: in
     """Move `amount` units; raises InsufficientCredits rather than overdraw."""
     if amount <= 0:
         raise ValueError("a transfer moves a positive amount")
-    if await conn.fetchrow(DEBIT, account_id=from_account, amount=amount) is None:
+    debited = await conn.fetchrow(DEBIT, account_id=from_account, amount=amount)
+    if debited is None:
         raise InsufficientCredits()
-    await conn.execute(CREDIT, account_id=to_account, amount=amount)
+    credited = await conn.fetchrow(CREDIT, account_id=to_account, amount=amount)
     transfer_id = int(await conn.fetchval(INSERT_TRANSFER, booking_id=booking_id,
                                           reason=reason, at=at))
     await conn.execute(INSERT_ENTRIES, transfer_id=transfer_id, from_account=from_account,
-                       debit=-amount, to_account=to_account, credit=amount)
+                       debit=-amount, from_seq=int(debited["entry_count"]),
+                       from_balance=int(debited["balance"]), to_account=to_account,
+                       credit=amount, to_seq=int(credited["entry_count"]),
+                       to_balance=int(credited["balance"]))
     return transfer_id
 
 

@@ -42,4 +42,26 @@ ORPHAN_HOLDS = Query(
     sa.select(acc.c.id, acc.c.balance).where(acc.c.kind == "hold", acc.c.booking_id.is_(None),
                                              acc.c.balance != 0)
 )
+# The credit history's columns: each entry's seq is its place in its account and its
+# balance_after the running sum; each account's entry_count is its number of entries.
+_running = (
+    sa.select(e.c.id, e.c.account_id, e.c.seq, e.c.balance_after,
+              sa.func.row_number().over(partition_by=e.c.account_id, order_by=e.c.seq)
+              .label("place"),
+              sa.func.sum(e.c.amount).over(partition_by=e.c.account_id, order_by=e.c.seq)
+              .label("running"))
+    .subquery()
+)
+HISTORY_MISMATCHES = Query(
+    sa.select(_running.c.id, _running.c.account_id, _running.c.seq, _running.c.place,
+              _running.c.balance_after, _running.c.running)
+    .where(sa.or_(_running.c.seq != _running.c.place,
+                  _running.c.balance_after != _running.c.running))
+    .order_by(_running.c.id)
+)
+_count = sa.select(sa.func.count()).where(e.c.account_id == acc.c.id).scalar_subquery()
+ENTRY_COUNT_MISMATCHES = Query(
+    sa.select(acc.c.id, acc.c.kind, acc.c.entry_count, _count.label("entries"))
+    .where(acc.c.entry_count != _count)
+)
 BALANCES = Query(sa.select(acc.c.kind, acc.c.user_id, acc.c.balance))

@@ -32,6 +32,10 @@ users = sa.Table(
     sa.Column("disputes", sa.Integer, nullable=False, server_default="0"),
     sa.Column("password_hash", sa.String(200)),  # for the OAuth login page; None = cannot log in
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # VerifyCredentials' members (account_information); user types in domain/access.py.
+    sa.Column("email_address", sa.String(254)),
+    sa.Column("is_age_verified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("user_type_id", sa.SmallInteger, nullable=False, server_default="2"),
 )
 
 groups = sa.Table(
@@ -222,6 +226,9 @@ credit_accounts = sa.Table(
     sa.Column("user_id", Id, sa.ForeignKey("users.id")),
     sa.Column("booking_id", Id, sa.ForeignKey("bookings.id")),
     sa.Column("balance", Credits, nullable=False, server_default="0"),
+    # How many entries the account has: the next entry's `seq` (kept by the same UPDATE
+    # that moves the balance, so it is race-free), and the credit history's page count.
+    sa.Column("entry_count", sa.BigInteger, nullable=False, server_default="0"),
     sa.CheckConstraint("kind IN ('user','hold','world')", name="kind"),
     sa.CheckConstraint("kind = 'world' OR balance >= 0", name="no_overdraft"),
     # One spendable account per user, one hold account per booking (NULLs never collide
@@ -252,6 +259,11 @@ ledger_entries = sa.Table(
     sa.Column("transfer_id", Id, sa.ForeignKey("ledger_transfers.id"), nullable=False, index=True),
     sa.Column("account_id", Id, sa.ForeignKey("credit_accounts.id"), nullable=False, index=True),
     sa.Column("amount", Credits, nullable=False),
+    # The entry's place in its account (1, 2, ...) and the account's balance after it: the
+    # credit history reads a page as one range of (account_id, seq), whatever its number.
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("balance_after", Credits, nullable=False),
+    sa.Index("uq_ledger_entries_account_seq", "account_id", "seq", unique=True),
 )
 
 # Idempotency-Key: the first answer to a POST, kept so that a retry with the same key is
