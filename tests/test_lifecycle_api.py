@@ -429,7 +429,7 @@ async def _row(db, booking_id):  # type: ignore[no-untyped-def]
 
 async def test_reinvite_uses_the_default_reason(client, clock, db) -> None:
     clock.set(datetime(2018, 1, 23))
-    r = await post(client, "candidate", "ReInvite", {"BookingID": 2, "Reason": ""})
+    r = await post(client, "candidate", "ReInvite", {"BookingID": 2, "Reason": "  "})
     assert r.json()["RejectedReason"] == lifecycle.rules.DEFAULT_REINVITE_REASON
     assert (await _row(db, 2))["rejected_reason"] == lifecycle.rules.DEFAULT_REINVITE_REASON
 

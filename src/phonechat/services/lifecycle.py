@@ -158,7 +158,9 @@ async def cancel_received_booking(db: Database, actor: Actor, booking_id: int, r
 async def reinvite(db: Database, actor: Actor, booking_id: int, reason: str | None,
                    now: datetime) -> dict[str, Any]:
     return await _transition(db, CANDIDATE, actor, booking_id, Action.REINVITE, "reinvite", now,
-                             "re-invited", reason=reason or rules.DEFAULT_REINVITE_REASON)
+                             "re-invited",
+                             reason=reason if reason and reason.strip()
+                             else rules.DEFAULT_REINVITE_REASON)
 
 
 # --- both sides: reading and deleting -----------------------------------------------------
