@@ -123,9 +123,9 @@ def test_only_a_confirmed_unsettled_booking_holds_credits() -> None:
 
 def test_auto_rejection_is_due_the_hold_period_after_the_session_end() -> None:
     due = B.session_end + rules.DEFAULT_SETTLEMENT_HOLD
-    assert not rules.auto_rejection_due(B, due - timedelta(microseconds=1))
-    assert rules.auto_rejection_due(B, due)
-    assert not rules.auto_rejection_due(replace(B, status=Status.ACCEPTED), due)
+    with pytest.raises(RuleBroken):
+        rules.check(Action.AUTO_REJECT, B, due - timedelta(microseconds=1))
+    assert rules.check(Action.AUTO_REJECT, B, due) is Status.REJECTED
     # Past AcceptBy it is no longer acceptable, yet Pending: the cancel sample's state.
     assert rules.check(Action.CANCEL_BY_CLIENT, B, B.accept_by + timedelta(hours=18)) \
         is Status.CANCELLED

@@ -238,15 +238,6 @@ def check(action: Action, b: Booking, now: datetime,
     return TRANSITIONS[action].check(b, now, hold)
 
 
-def settlement_due(b: Booking, now: datetime, hold: timedelta = DEFAULT_SETTLEMENT_HOLD) -> bool:
-    return b.status is Status.CONFIRMED and not b.settled and now >= b.session_end + hold
-
-
-def auto_rejection_due(b: Booking, now: datetime,
-                       hold: timedelta = DEFAULT_SETTLEMENT_HOLD) -> bool:
-    return b.status is Status.PENDING and now >= b.session_end + hold
-
-
 def rescheduled_session(now: datetime) -> datetime:
     """The new SessionDate of a rescheduled booking: 9-10 minutes from now, whole minute."""
     return (now + RESCHEDULE_AHEAD).replace(second=0, microsecond=0)

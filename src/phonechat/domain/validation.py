@@ -177,6 +177,7 @@ client_phone_number.schema = {  # type: ignore[attr-defined]
                    "allowed between them",
 }
 
+
 method = whole_number(1, 3)
 
 

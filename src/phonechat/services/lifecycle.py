@@ -5,6 +5,7 @@ credits it moves, and answer the booking as the caller's side sees it."""
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -209,8 +210,11 @@ async def delete_bookings(db: Database, side: Side, actor: Actor, booking_ids: l
 # --- the worker's sweep: what the clock makes happen --------------------------------------
 
 
+Due = Callable[[Conn, datetime, int], Awaitable[list[int]]]  # (cutoff, limit) -> booking IDs
+
+
 async def _sweep(db: Database, now: datetime, hold: timedelta, batch: int,
-                 due: Any, action: Action, update: str, why: str, **values: Any) -> int:
+                 due: Due, action: Action, update: str, why: str, **values: Any) -> int:
     """Apply `action` to every due booking; how many it changed. Safe in several processes
     at once: rows are claimed with FOR UPDATE SKIP LOCKED and each UPDATE re-checks the
     state it was decided on, so no booking is changed (nor its credits moved) twice."""
