@@ -50,6 +50,30 @@ async def test_create_booking_accepts_the_iso_t_form_and_keeps_method_fields(cli
     assert r.json()["PhoneNumber"] == "07700900456" and r.json()["SkypeName"] is None
 
 
+@pytest.mark.parametrize("method, unused", [
+    (2, {"PhoneNumber": "call me on my mobile", "SkypeName": {"not": "a string"}}),
+    (2, {"PhoneNumber": 12, "SkypeName": ""}),
+    (3, {"PhoneNumber": "abc", "SkypeName": "me.on.skype"}),
+])
+async def test_create_booking_ignores_the_fields_its_method_does_not_use(client, method,
+                                                                         unused) -> None:
+    # Published: PhoneNumber is "not used" unless Method is 1, SkypeName unless Method is 3.
+    r = await post(client, "client", "CreateBooking", {**NEW, "Method": method, **unused})
+    assert r.status_code == 200, r.text
+    assert r.json()["PhoneNumber"] is None
+    assert r.json()["SkypeName"] == ("me.on.skype" if method == 3 else None)
+
+
+@pytest.mark.parametrize("number, kept", [
+    ("0770 090 0456", "07700900456"), ("7700900456", "7700900456"),
+    ("+44 7700 900456", "+447700900456"), ("+1 (212) 555-0100", "+12125550100"),
+])
+async def test_create_booking_phone_number_forms(client, number, kept) -> None:
+    r = await post(client, "client", "CreateBooking", {**NEW, "Method": 1, "PhoneNumber": number})
+    assert r.status_code == 200, r.text
+    assert r.json()["PhoneNumber"] == kept
+
+
 @pytest.mark.parametrize("change, field, words", [
     ({"SessionDate": "2018-01-21 13:59"}, "SessionDate", "future"),
     ({"AcceptBy": "2018-01-21 13:00"}, "AcceptBy", "future"),
@@ -58,6 +82,10 @@ async def test_create_booking_accepts_the_iso_t_form_and_keeps_method_fields(cli
     ({"Method": 1}, "PhoneNumber", "required when Method is 1"),
     ({"Method": 1, "PhoneNumber": "123456789"}, "PhoneNumber", "10 or 11 digits"),
     ({"Method": 1, "PhoneNumber": "077009004561"}, "PhoneNumber", "10 or 11 digits"),
+    ({"Method": 1, "PhoneNumber": "+4477009004"}, "PhoneNumber", "+ with the country code"),
+    ({"Method": 1, "PhoneNumber": "+4477009004561234"}, "PhoneNumber", "11 to 15 digits"),
+    ({"Method": 1, "PhoneNumber": "07700+900456"}, "PhoneNumber", "10 or 11 digits"),
+    ({"Method": 1, "PhoneNumber": "0770090045x"}, "PhoneNumber", "10 or 11 digits"),
     ({"Method": 3}, "SkypeName", "required when Method is 3"),
     ({"Method": 4}, "Method", "between 1 and 3"),
     ({"Credits": "4.9999"}, "Credits", "at least 5"),
@@ -102,7 +130,7 @@ async def test_create_booking_missing_fields_are_all_reported(client) -> None:
 async def test_made_bookings_pages_newest_first_by_default(client) -> None:
     r = await get(client, "client", "MadeBookings")
     body = r.json()
-    assert body["PageNumber"] == 1 and body["PageCount"] == 1
+    assert body["PageNumber"] == 1 and body["PageCount"] == 1 and body["PageSize"] == 50
     dates = [b["CreateDate"] for b in body["Bookings"]]
     assert dates == sorted(dates, reverse=True) and len(dates) == 8
     assert {b["BookingID"] for b in body["Bookings"]} == set(range(1, 9))  # not 9 (member's)
@@ -113,7 +141,7 @@ async def test_made_bookings_pages_do_not_overlap(client) -> None:
     for page in (1, 2, 3):
         r = await get(client, "client", "MadeBookings", BookingsPerPage=3, PageNumber=page)
         body = r.json()
-        assert body["PageCount"] == 3 and body["PageNumber"] == page
+        assert body["PageCount"] == 3 and body["PageNumber"] == page and body["PageSize"] == 3
         seen += [b["BookingID"] for b in body["Bookings"]]
     assert sorted(seen) == list(range(1, 9))
     r = await get(client, "client", "MadeBookings", BookingsPerPage=3, PageNumber=4)
@@ -160,10 +188,24 @@ async def test_a_page_in_xml_is_a_contract_with_the_list_as_a_member(client) -> 
     ns = "{http://schemas.datacontract.org/2004/07/API.Models.PhoneChat.Bookings.Received}"
     root = ET.fromstring(r.content)
     assert root.tag == f"{ns}ReceivedBookings"
-    assert [c.tag for c in root] == [f"{ns}Bookings", f"{ns}PageCount", f"{ns}PageNumber"]
+    # DataContract order is alphabetical: the list first, then the paging members.
+    assert [c.tag for c in root] == [f"{ns}Bookings", f"{ns}PageCount", f"{ns}PageNumber",
+                                     f"{ns}PageSize"]
+    assert [root.find(f"{ns}{n}").text for n in ("PageCount", "PageNumber", "PageSize")] \
+        == ["5", "1", "2"]  # 9 received bookings, 2 a page
     items = root.find(f"{ns}Bookings")
     assert [c.tag for c in items] == [f"{ns}ReceivedBooking"] * 2
     assert items[0].find(f"{ns}Client") is not None
+
+
+@pytest.mark.parametrize("op, role", [("MadeBookings", "client"),
+                                      ("ReceivedBookings", "candidate")])
+async def test_a_page_in_json_has_page_count_number_and_size_first(client, op, role) -> None:
+    # As the original's other paged answers (GetCreditsHistory, Webcam MadeBookings).
+    r = await get(client, role, op, BookingsPerPage=4, PageNumber=2)
+    assert list(r.json()) == ["PageCount", "PageNumber", "PageSize", "Bookings"]
+    assert r.content.startswith(b'{"PageCount":' + (b'3' if role == "candidate" else b'2')
+                                + b',"PageNumber":2,"PageSize":4,"Bookings":[')
 
 
 async def test_received_bookings_shows_the_bookings_made_of_the_candidate(client) -> None:
@@ -348,14 +390,16 @@ async def test_client_may_cancel_a_pending_booking_past_its_accept_by(client, cl
 # --- ReInvite and Reschedule: the missed session ------------------------------------------------
 
 
-async def test_reinvite_then_reschedule_confirms_a_missed_pending_booking(client, clock, db):
+async def test_reinvite_rejects_then_reschedule_confirms_a_missed_booking(client, clock, db):
     clock.set(datetime(2018, 1, 23, 9, 0, 30))  # booking 2's session (22 21:30) missed
     cand = (await get(client, "candidate", "ReceivedBookingDetails", BookingID=2)).json()
     assert cand["ActionCandidate"] == "You can re-invite the client"
     r = await post(client, "candidate", "ReInvite", {"BookingID": 2})
     assert r.status_code == 200, r.text
-    assert r.json()["Status"] == "Pending" and r.json()["ActionCandidate"] is None
+    assert r.json()["Status"] == "Rejected" and r.json()["ActionCandidate"] is None
+    assert r.json()["RejectedReason"] == lifecycle.rules.DEFAULT_REINVITE_REASON
     made = (await get(client, "client", "MadeBookingDetails", BookingID=2)).json()
+    assert made["Status"] == "Rejected"
     assert made["ActionClient"] == "You need to reschedule the booking"
     before = await balance_of(db, CLIENT)
     r = await post(client, "client", "RescheduleMadeBooking", {"BookingID": 2})
@@ -371,8 +415,10 @@ async def test_reinvite_keeps_a_given_reason(client, clock, db) -> None:
     clock.set(datetime(2018, 1, 23))
     r = await post(client, "candidate", "ReInvite", {"BookingID": 2, "Reason": "Sorry!"})
     assert r.status_code == 200
+    assert r.json()["Status"] == "Rejected" and r.json()["RejectedReason"] == "Sorry!"
+    assert r.json()["LastUpdated"] == "2018-01-23T00:00:00"
     row = await _row(db, 2)
-    assert row["reinvite_reason"] == "Sorry!" and row["reinvited_date"] == datetime(2018, 1, 23)
+    assert row["rejected_reason"] == "Sorry!" and row["reinvited_date"] == datetime(2018, 1, 23)
 
 
 async def _row(db, booking_id):  # type: ignore[no-untyped-def]
@@ -383,8 +429,9 @@ async def _row(db, booking_id):  # type: ignore[no-untyped-def]
 
 async def test_reinvite_uses_the_default_reason(client, clock, db) -> None:
     clock.set(datetime(2018, 1, 23))
-    await post(client, "candidate", "ReInvite", {"BookingID": 2})
-    assert (await _row(db, 2))["reinvite_reason"] == lifecycle.rules.DEFAULT_REINVITE_REASON
+    r = await post(client, "candidate", "ReInvite", {"BookingID": 2, "Reason": "  "})
+    assert r.json()["RejectedReason"] == lifecycle.rules.DEFAULT_REINVITE_REASON
+    assert (await _row(db, 2))["rejected_reason"] == lifecycle.rules.DEFAULT_REINVITE_REASON
 
 
 async def test_reinvite_refusals(client, clock) -> None:
@@ -395,7 +442,7 @@ async def test_reinvite_refusals(client, clock) -> None:
     clock.set(datetime(2018, 1, 23))
     assert (await post(client, "candidate", "ReInvite", {"BookingID": 2})).status_code == 200
     r = await post(client, "candidate", "ReInvite", {"BookingID": 2})
-    assert r.status_code == 400 and "already been re-invited" in r.json()["Message"]
+    assert r.status_code == 400 and "Status is Rejected, re-invited" in r.json()["Message"]
 
 
 async def test_reschedule_a_missed_confirmed_session_keeps_the_hold(client, db) -> None:
@@ -424,6 +471,30 @@ async def test_reschedule_of_a_pending_booking_needs_a_reinvitation(client, cloc
     assert r.status_code == 400 and "re-invited you" in r.json()["Message"]
 
 
+async def test_a_reinvitation_is_open_for_24_hours(client, clock, db) -> None:
+    clock.set(datetime(2018, 1, 23))
+    assert (await post(client, "candidate", "ReInvite", {"BookingID": 2})).status_code == 200
+    clock.set(datetime(2018, 1, 24))
+    made = (await get(client, "client", "MadeBookingDetails", BookingID=2)).json()
+    assert made["Status"] == "Rejected" and made["ActionClient"] is None
+    r = await post(client, "client", "RescheduleMadeBooking", {"BookingID": 2})
+    assert r.status_code == 400
+    assert "re-invitation ended at 2018-01-24T00:00:00" in r.json()["Message"]
+    await books_balance(db)
+
+
+async def test_the_candidate_deleting_a_reinvited_booking_withdraws_the_invitation(client,
+                                                                                   clock) -> None:
+    clock.set(datetime(2018, 1, 23))
+    assert (await post(client, "candidate", "ReInvite", {"BookingID": 2})).status_code == 200
+    r = await post(client, "candidate", "DeleteReceivedBooking", {"BookingIDs": "2"})
+    assert r.json()[0]["Deleted"]
+    made = (await get(client, "client", "MadeBookingDetails", BookingID=2)).json()
+    assert made["ActionClient"] is None
+    r = await post(client, "client", "RescheduleMadeBooking", {"BookingID": 2})
+    assert r.status_code == 400 and "withdrawn the re-invitation" in r.json()["Message"]
+
+
 async def test_reschedule_of_a_settled_booking_is_refused(client, db) -> None:
     assert await lifecycle.settle_due(db, START) == 1  # booking 7
     r = await post(client, "client", "RescheduleMadeBooking", {"BookingID": 7})
@@ -434,10 +505,11 @@ async def test_reschedule_of_a_settled_booking_is_refused(client, db) -> None:
 
 
 async def test_delete_made_bookings_answers_per_id(client, db) -> None:
-    r = await post(client, "client", "DeleteMadeBookings", {"BookingIDs": "1,3, 5,8,999"})
+    r = await post(client, "client", "DeleteMadeBookings", {"BookingIDs": "8,3, 5,1,999"})
     assert r.status_code == 200, r.text
     results = {x["BookingID"]: x for x in r.json()}
-    assert [x["BookingID"] for x in r.json()] == [1, 3, 5, 8, 999]
+    # The deleted first, then the others, each in BookingID order.
+    assert [x["BookingID"] for x in r.json()] == [1, 5, 8, 3, 999]
     assert results[1]["Deleted"] and results[5]["Deleted"] and results[8]["Deleted"]
     assert not results[3]["Deleted"] and "Status is Pending" in results[3]["Message"]
     assert not results[999]["Deleted"] and "No PhoneChat booking" in results[999]["Message"]
@@ -450,6 +522,17 @@ async def test_delete_made_bookings_answers_per_id(client, db) -> None:
     assert again.json() == [{"BookingID": 5, "Deleted": False, "Message":
                              "No PhoneChat booking was found with that BookingID."}]
     await books_balance(db)  # booking 1 still holds its 8 credits
+
+
+async def test_delete_answers_as_the_published_sample_starts(client) -> None:
+    # The page's sample for "100,101,102" starts at 101: 100 was not deleted (here 4 is
+    # Accepted), so it follows the deleted ones.
+    r = await post(client, "client", "DeleteMadeBookings", {"BookingIDs": "4,5,6"})
+    assert [(x["BookingID"], x["Deleted"]) for x in r.json()] == [(5, True), (6, True),
+                                                                  (4, False)]
+    r = await post(client, "client", "DeleteMadeBookings", {"BookingIDs": [999, 8, 7]})
+    assert [(x["BookingID"], x["Deleted"]) for x in r.json()] == [(7, True), (8, True),
+                                                                  (999, False)]
 
 
 async def test_delete_received_booking_in_xml(client) -> None:
@@ -608,7 +691,8 @@ async def test_reschedule_of_a_reinvited_booking_needs_the_credits(client, clock
     r = await post(client, "member", "RescheduleMadeBooking", {"BookingID": 9})
     assert r.status_code == 400 and "fewer credits" in r.json()["Message"]
     made = (await get(client, "member", "MadeBookingDetails", BookingID=9)).json()
-    assert made["Status"] == "Pending" and made["SessionDate"] == "2018-01-23T14:00:00"
+    assert made["Status"] == "Rejected" and made["SessionDate"] == "2018-01-23T14:00:00"
+    assert made["ActionClient"] == "You need to reschedule the booking"  # still open
     await books_balance(db)
 
 

@@ -36,6 +36,8 @@ async def _step(db, step, ids: list[int], now):  # type: ignore[no-untyped-def]
         now = now + timedelta(minutes=n * 17)
         if await lifecycle.settle_due(db, now, HOLD):
             event("settled")
+        if await lifecycle.reject_unaccepted(db, now, HOLD):
+            event("rejected automatically")
         return now
     if kind == "create":  # n: the credits offered and the hours ahead
         actor = CLIENTS[which % 2]

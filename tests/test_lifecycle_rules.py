@@ -23,6 +23,9 @@ H = timedelta(minutes=1)
 # before SessionDate), "during" (SessionDate passed, session not ended), "after" (ended).
 MOMENTS = {"early": NOW, "late": NOW + timedelta(days=1, hours=1),
            "during": NOW + timedelta(days=2, minutes=5), "after": NOW + timedelta(days=4)}
+# Re-invited (ReInvite) an hour before "after", or more than 24 hours before it.
+RECENT = {"reinvited_at": MOMENTS["after"] - timedelta(hours=1)}
+LONG_AGO = {"reinvited_at": MOMENTS["after"] - timedelta(hours=24)}
 
 CASES = [
     (Action.ACCEPT, Status.PENDING, "early", {}, Status.ACCEPTED),
@@ -46,16 +49,24 @@ CASES = [
     (Action.CANCEL_BY_CANDIDATE, Status.CONFIRMED, "late", {}, Status.CANCELLED),
     (Action.CANCEL_BY_CANDIDATE, Status.CONFIRMED, "during", {}, "SessionDate"),
     (Action.CANCEL_BY_CANDIDATE, Status.PENDING, "early", {}, "Status is Pending"),
-    (Action.REINVITE, Status.PENDING, "during", {}, Status.PENDING),
+    (Action.REINVITE, Status.PENDING, "during", {}, Status.REJECTED),
+    (Action.REINVITE, Status.PENDING, "after", {}, Status.REJECTED),
     (Action.REINVITE, Status.PENDING, "late", {}, "has not passed yet"),
-    (Action.REINVITE, Status.PENDING, "after", {"reinvited": True}, "already been re-invited"),
+    (Action.REINVITE, Status.REJECTED, "after", RECENT, "Status is Rejected, re-invited"),
     (Action.REINVITE, Status.ACCEPTED, "after", {}, "Status is Accepted"),
-    (Action.RESCHEDULE, Status.PENDING, "after", {"reinvited": True}, Status.CONFIRMED),
+    (Action.RESCHEDULE, Status.REJECTED, "after", RECENT, Status.CONFIRMED),
+    (Action.RESCHEDULE, Status.REJECTED, "after", LONG_AGO, "re-invitation ended"),
+    (Action.RESCHEDULE, Status.REJECTED, "after", {**RECENT, "deleted_by_candidate": True},
+     "withdrawn the re-invitation"),
+    (Action.RESCHEDULE, Status.REJECTED, "after", {}, "Status is Rejected"),
     (Action.RESCHEDULE, Status.PENDING, "after", {}, "re-invited you"),
     (Action.RESCHEDULE, Status.CONFIRMED, "during", {}, Status.CONFIRMED),
     (Action.RESCHEDULE, Status.CONFIRMED, "after", {"settled": True}, "settled"),
     (Action.RESCHEDULE, Status.CONFIRMED, "late", {}, "has not passed yet"),
     (Action.RESCHEDULE, Status.ACCEPTED, "after", {}, "Status is Accepted"),
+    (Action.AUTO_REJECT, Status.PENDING, "after", {}, Status.REJECTED),
+    (Action.AUTO_REJECT, Status.PENDING, "during", {}, "rejected 24 hours later"),
+    (Action.AUTO_REJECT, Status.ACCEPTED, "after", {}, "Status is Accepted"),
     (Action.SETTLE, Status.CONFIRMED, "after", {}, Status.CONFIRMED),
     (Action.SETTLE, Status.CONFIRMED, "during", {}, "settled 24 hours later"),
     (Action.SETTLE, Status.CONFIRMED, "after", {"settled": True}, "already been settled"),
@@ -88,7 +99,7 @@ def test_every_transition_is_tabled_with_who_and_from_where() -> None:
 
 @pytest.mark.parametrize("action, status, money", [
     (Action.CONFIRM, Status.ACCEPTED, Money.HOLD),
-    (Action.RESCHEDULE, Status.PENDING, Money.HOLD),
+    (Action.RESCHEDULE, Status.REJECTED, Money.HOLD),
     (Action.RESCHEDULE, Status.CONFIRMED, Money.NOTHING),
     (Action.CANCEL_BY_CLIENT, Status.CONFIRMED, Money.RELEASE),
     (Action.CANCEL_BY_CANDIDATE, Status.CONFIRMED, Money.RELEASE),
@@ -96,6 +107,7 @@ def test_every_transition_is_tabled_with_who_and_from_where() -> None:
     (Action.ACCEPT, Status.PENDING, Money.NOTHING),
     (Action.REJECT, Status.PENDING, Money.NOTHING),
     (Action.REINVITE, Status.PENDING, Money.NOTHING),
+    (Action.AUTO_REJECT, Status.PENDING, Money.RELEASE),
     (Action.DELETE, Status.CONFIRMED, Money.NOTHING),
 ])
 def test_what_each_transition_does_to_credits(action, status, money) -> None:
@@ -109,6 +121,16 @@ def test_only_a_confirmed_unsettled_booking_holds_credits() -> None:
     assert rules.held_amount(replace(B, status=Status.CONFIRMED, settled=True)) == 0
 
 
+def test_auto_rejection_is_due_the_hold_period_after_the_session_end() -> None:
+    due = B.session_end + rules.DEFAULT_SETTLEMENT_HOLD
+    with pytest.raises(RuleBroken):
+        rules.check(Action.AUTO_REJECT, B, due - timedelta(microseconds=1))
+    assert rules.check(Action.AUTO_REJECT, B, due) is Status.REJECTED
+    # Past AcceptBy it is no longer acceptable, yet Pending: the cancel sample's state.
+    assert rules.check(Action.CANCEL_BY_CLIENT, B, B.accept_by + timedelta(hours=18)) \
+        is Status.CANCELLED
+
+
 def test_rescheduled_session_is_between_5_and_10_minutes_ahead() -> None:
     for now in (NOW, NOW + timedelta(seconds=59, microseconds=999)):
         ahead = rules.rescheduled_session(now) - now
@@ -119,7 +141,9 @@ def test_rescheduled_session_is_between_5_and_10_minutes_ahead() -> None:
     (Status.PENDING, "early", {}, None, "You need to accept or reject the booking"),
     (Status.PENDING, "late", {}, None, "The booking can no longer be accepted; you can reject it"),
     (Status.PENDING, "during", {}, None, "You can re-invite the client"),
-    (Status.PENDING, "after", {"reinvited": True}, "You need to reschedule the booking", None),
+    (Status.PENDING, "after", {}, None, "You can re-invite the client"),
+    (Status.REJECTED, "after", RECENT, "You need to reschedule the booking", None),
+    (Status.REJECTED, "after", LONG_AGO, None, None),
     (Status.ACCEPTED, "early", {}, "You need to confirm the booking", None),
     (Status.ACCEPTED, "during", {}, None, None),
     (Status.CONFIRMED, "during", {}, "You need to carry out the session",

@@ -79,6 +79,64 @@ async def test_the_worker_loop_settles_on_its_clock(db) -> None:
     assert await balance_of(db, CANDIDATE) == to_units(43)
 
 
+# --- the automatic rejection of a booking never accepted (same sweep) --------------------
+
+# Booking 2, the cancel sample: Pending, AcceptBy 2018-01-22 00:00, session 21:30-21:45.
+SAMPLE_CANCEL_END = datetime(2018, 1, 22, 21, 45)
+
+
+async def _booking(db, booking_id: int):  # type: ignore[no-untyped-def]
+    from phonechat.store import lifecycle as store
+    async with db.connection() as conn:
+        return await store.view(conn, "client", booking_id, CLIENT)
+
+
+async def test_an_unaccepted_booking_is_rejected_by_the_sweep_after_its_session(db) -> None:
+    clock = FrozenClock(datetime(2018, 1, 22, 18, 24, 11))  # 18 h past AcceptBy: the sample
+    assert await worker.run_once(db, clock, HOLD) == (1, 0)  # booking 7 paid, nothing rejected
+    assert (await _booking(db, 2))["status"] == "Pending"  # still cancellable, as published
+    clock.set(SAMPLE_CANCEL_END + HOLD - timedelta(microseconds=1))
+    assert (await worker.run_once(db, clock, HOLD)).rejected == 0
+    before = await ledger_check.balances(db)
+    clock.set(SAMPLE_CANCEL_END + HOLD)
+    assert await worker.run_once(db, clock, HOLD) == (1, 1)  # booking 1 paid, booking 2 rejected
+    row = await _booking(db, 2)
+    assert row["status"] == "Rejected" and row["last_updated"] == SAMPLE_CANCEL_END + HOLD
+    assert row["rejected_reason"] == "The booking was not accepted by its AcceptBy."
+    # Nothing was held for it, so nothing moved for it (booking 1's 8 went to the candidate).
+    after = await ledger_check.balances(db)
+    assert after["users"][CLIENT] == before["users"][CLIENT]
+    assert (await worker.run_once(db, clock, HOLD)) == (0, 0)  # never twice
+    await books_balance(db)
+
+
+async def test_the_rejected_booking_can_no_longer_be_cancelled_or_re_invited(client, clock,
+                                                                             db) -> None:
+    clock.set(SAMPLE_CANCEL_END + HOLD)
+    assert (await worker.run_once(db, clock, HOLD)).rejected == 1
+    r = await post(client, "candidate", "ReInvite", {"BookingID": 2})
+    assert r.status_code == 400 and "Status is Rejected" in r.json()["Message"]
+    r = await post(client, "client", "CancelMadeBooking", {"BookingID": 2, "Reason": "x"})
+    assert r.status_code == 400 and "Status is Rejected" in r.json()["Message"]
+
+
+async def test_two_sweeps_at_once_reject_each_booking_once(db) -> None:
+    counts = await asyncio.gather(*(lifecycle.reject_unaccepted(db, datetime(2018, 2, 1), HOLD)
+                                    for _ in range(4)))
+    assert sum(counts) == 3  # 2, 3 and 9
+    await books_balance(db)
+
+
+async def test_moving_the_sandbox_clock_rejects_what_was_never_accepted(client, db) -> None:
+    r = await client.post("/v1/Sandbox/Clock", json={"Now": "2018-01-22T18:24:11"})
+    assert r.status_code == 200
+    assert (await _booking(db, 2))["status"] == "Pending"  # the cancel sample stays reachable
+    r = await client.post("/v1/Sandbox/Clock", json={"Now": "2018-02-01T00:00:00"})
+    assert r.status_code == 200
+    assert (await _booking(db, 2))["status"] == "Rejected"
+    await books_balance(db)
+
+
 # --- ledger check finds what is wrong ------------------------------------------------------
 
 
@@ -143,4 +201,5 @@ def test_worker_once_command_settles_due_bookings(db_url) -> None:
     r = subprocess.run([sys.executable, "-m", "phonechat.cli", "worker", "--once"], env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "settled 3 booking(s)"  # the system clock is long past 2018
+    # The system clock is long past 2018: 1, 6, 7 are paid; 2, 3, 9 were never accepted.
+    assert r.stdout.strip() == "settled 3 booking(s), rejected 3 booking(s)"

@@ -143,11 +143,12 @@ def db_current() -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="One settlement pass, then exit (cron, tests).")
+@click.option("--once", is_flag=True, help="One pass, then exit (cron, tests).")
 @click.option("--interval", type=float, default=None,
               help="Seconds between passes (PHONECHAT_WORKER_INTERVAL, 5).")
 def worker(once: bool, interval: float | None) -> None:
-    """Apply due transitions (settlement) in the background; safe to run several at once."""
+    """Apply due transitions (settlement, automatic rejection) in the background; safe to run
+    several at once."""
     from .clock import SystemClock
     from .logs import configure
     from .services import worker as work
@@ -161,9 +162,9 @@ def worker(once: bool, interval: float | None) -> None:
             return await work.run_once(db, clock, work.settlement_hold(s))
         await work.run(db, clock, work.settlement_hold(s), s.worker_interval)
 
-    settled = _run(_with_db(go))
+    done = _run(_with_db(go))
     if once:
-        click.echo(f"settled {settled} booking(s)")
+        click.echo(str(done))
 
 
 @main.group()

@@ -110,13 +110,14 @@ RECEIVED_BOOKING = Contract("ReceivedBooking", NS_RECEIVED, [
     Member("Client", OBJECT, BOOKING_USER),
 ])
 
-# A page of bookings: a contract of its own with the list as a member (wire-format.md).
+# A page of bookings: a contract of its own with the list as a member (wire-format.md);
+# PageCount, PageNumber, PageSize first, as the original's other paged answers.
 MADE_BOOKINGS = Contract("MadeBookings", NS_MADE, [
-    Member("PageNumber", INT), Member("PageCount", INT),
+    Member("PageCount", INT), Member("PageNumber", INT), Member("PageSize", INT),
     Member("Bookings", LIST, MADE_BOOKING),
 ])
 RECEIVED_BOOKINGS = Contract("ReceivedBookings", NS_RECEIVED, [
-    Member("PageNumber", INT), Member("PageCount", INT),
+    Member("PageCount", INT), Member("PageNumber", INT), Member("PageSize", INT),
     Member("Bookings", LIST, RECEIVED_BOOKING),
 ])
 

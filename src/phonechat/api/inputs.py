@@ -19,6 +19,9 @@ class Field:
     name: str
     check: Validator
     required: bool = True
+    # (other field, value): the field is used only when the other field (declared before
+    # it) has that value; otherwise whatever was sent is ignored and the field is None.
+    used_when: tuple[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Input:
         values: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for f in self.fields:
+            if f.used_when is not None and values.get(f.used_when[0]) != f.used_when[1]:
+                values[f.name] = None
+                continue
             v = lowered.get(f.name.lower())
             if v is None or v == "":
                 if f.required:

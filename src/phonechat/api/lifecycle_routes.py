@@ -12,6 +12,7 @@ from ..domain.validation import (
     method_list, one_of, optional_text, phone_number, reason, skype_name, wall_clock,
     whole_number,
 )
+from ..domain.validation import client_phone_number
 from ..services import booking_settings, lifecycle
 from .contracts import (
     BOOKING_REQUIREMENTS, DELETE_RESULT, MADE_BOOKING, MADE_BOOKINGS, PHONECHAT_SETTINGS,
@@ -64,8 +65,9 @@ def _page(req: Request, args: dict[str, Any], side: Side) -> Any:
 @routes.post("/v1/PhoneChat/CreateBooking", scope=PHONECHAT, input=Input("CreateBooking", (
     Field("BookUserID", entity_id), Field("SessionDate", wall_clock),
     Field("Duration", whole_number(0, 24 * 60)), Field("Method", method),
-    Field("PhoneNumber", phone_number, required=False),
-    Field("SkypeName", skype_name, required=False),
+    # Each is "not used" unless its Method is chosen (published): then not even validated.
+    Field("PhoneNumber", client_phone_number, required=False, used_when=("Method", 1)),
+    Field("SkypeName", skype_name, required=False, used_when=("Method", 3)),
     Field("Credits", credits_amount), Field("AcceptBy", wall_clock),
     Field("Comments", comments, required=False),
 )))

@@ -31,6 +31,6 @@ async def read_clock(req: Request, args: dict[str, Any]) -> Reply:
              input=Input("SandboxClock", (Field("Now", wall_clock_time),)))
 async def move_clock(req: Request, args: dict[str, Any]) -> Reply:
     req.app.clock.set(args["Now"])
-    # Deadlines happen by themselves: settle what the new time makes due, right away.
+    # Deadlines happen by themselves: settle and reject what the new time makes due, at once.
     await worker.run_once(req.db, req.app.clock, worker.settlement_hold(req.app.settings))
     return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})

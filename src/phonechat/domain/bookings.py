@@ -43,12 +43,18 @@ class Booking:
     duration: int  # minutes
     accept_by: datetime
     credits: int = 0  # units
-    reinvited: bool = False  # the candidate re-invited the client after a missed session
+    # When the candidate re-invited the client (ReInvite: rejected after a missed session).
+    reinvited_at: datetime | None = None
     settled: bool = False  # the held credits were paid to the candidate
+    deleted_by_candidate: bool = False  # gone from the candidate's lists
 
     @property
     def session_end(self) -> datetime:
         return self.session_date + timedelta(minutes=self.duration)
+
+    @property
+    def reinvited(self) -> bool:
+        return self.reinvited_at is not None
 
 
 def check_cancel_by_client(b: Booking, now: datetime) -> None:
@@ -63,6 +69,16 @@ def check_cancel_by_client(b: Booking, now: datetime) -> None:
             "The booking cannot be cancelled: its Status is Confirmed and its SessionDate "
             f"({b.session_date.isoformat()}) has already passed."
         )
+
+
+# A re-invitation (ReInvite) stays open this long: the client may reschedule it until then.
+REINVITATION_OPEN = timedelta(hours=24)
+
+
+def reinvitation_open(b: Booking, now: datetime) -> bool:
+    """A booking the candidate rejected by ReInvite, still open for RescheduleMadeBooking."""
+    return (b.status is Status.REJECTED and b.reinvited_at is not None
+            and not b.deleted_by_candidate and now < b.reinvited_at + REINVITATION_OPEN)
 
 
 # ActionClient: what the client has to do next, or None when nothing is theirs to do.
@@ -82,7 +98,7 @@ def action_client(b: Booking, now: datetime) -> str | None:
         return ACTION_CONFIRM if now < b.session_date else None
     if b.status is Status.CONFIRMED:
         return ACTION_BY_METHOD[b.method] if now < b.session_end else None
-    if b.status is Status.PENDING and b.reinvited and now >= b.session_date:
+    if reinvitation_open(b, now):
         return ACTION_RESCHEDULE  # the booked user re-invited after a missed session
     return None  # Pending waits on the booked user; Rejected and Cancelled are over
 

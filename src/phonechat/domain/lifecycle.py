@@ -4,18 +4,21 @@ what it does to credits. No I/O; `now` is a parameter. docs/lifecycle.md draws i
     Pending  --accept (candidate; before AcceptBy and SessionDate)-->   Accepted
     Pending  --reject (candidate)-->                                    Rejected
     Pending  --cancel (client)-->                                       Cancelled
-    Pending  --reinvite (candidate; SessionDate passed; once)-->        Pending (re-invited)
-    Pending  --reschedule (client; re-invited; holds Credits)-->        Confirmed
+    Pending  --reinvite (candidate; SessionDate passed)-->              Rejected (re-invited)
+    Pending  --auto-reject (the worker; never accepted, session + hold period over)--> Rejected
+    Rejected (re-invited) --reschedule (client; within 24 h; holds Credits)--> Confirmed
     Accepted --confirm (client; before SessionDate; holds Credits)-->   Confirmed
     Accepted --cancel (client, or candidate before SessionDate)-->      Cancelled
     Confirmed --cancel (either side, before SessionDate; returns the hold)--> Cancelled
     Confirmed --reschedule (client; SessionDate passed; unsettled)-->   Confirmed
     Confirmed --settle (the worker; SessionDate + Duration + hold period)--> Confirmed (settled)
 
-Deadlines change what is allowed, never the Status by themselves: a Pending booking past
-AcceptBy stays Pending but can no longer be accepted; an Accepted booking whose SessionDate
-has passed can no longer be confirmed. Nothing is held before confirmation, so these
-expiries move no credits. The only transition the clock makes happen is settlement.
+AcceptBy ends what the candidate may accept (AcceptReceivedBooking refuses from then on);
+the booking is then rejected automatically by the worker's sweep, which closes every
+booking the same hold period after its session's end: a Confirmed one is paid to the
+candidate, a Pending one (never accepted) becomes Rejected. Until then a Pending booking
+past AcceptBy can still be cancelled by the client (the published cancel sample) and, once
+its SessionDate has passed, re-invited by the candidate (ReInvite's prerequisites).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .bookings import Booking, Method, Status, check_cancel_by_client
+from .bookings import (
+    REINVITATION_OPEN, Booking, Method, Status, check_cancel_by_client, reinvitation_open,
+)
 from .errors import RuleBroken
 
 # A Confirmed booking is paid to the candidate this long after its session ended (time
@@ -36,7 +41,10 @@ DEFAULT_SETTLEMENT_HOLD = timedelta(hours=24)
 # it lands between 9 and 10 minutes from now: inside the documented 5-10 minutes).
 RESCHEDULE_AHEAD = timedelta(minutes=10)
 
-DEFAULT_REINVITE_REASON = "The booked user would still like to have the session."
+# RejectedReason of ReInvite without a Reason, and of the worker's automatic rejection.
+DEFAULT_REINVITE_REASON = ("The session was missed; the booked user invites you to "
+                           "reschedule it.")
+AUTO_REJECTED_REASON = "The booking was not accepted by its AcceptBy."
 
 # MadeBookings / ReceivedBookings OrderBy values (date = CreateDate; nickname = the other
 # side's), the first the default.
@@ -67,12 +75,13 @@ class Action(StrEnum):
     CANCEL_BY_CANDIDATE = "cancel by the candidate"
     REINVITE = "re-invite"
     RESCHEDULE = "reschedule"
+    AUTO_REJECT = "reject automatically"
     SETTLE = "settle"
     DELETE = "delete"
 
 
 def _state(b: Booking) -> str:
-    extra = ", re-invited" if b.reinvited and b.status is Status.PENDING else ""
+    extra = ", re-invited" if b.reinvited and b.status is Status.REJECTED else ""
     extra += ", settled" if b.settled else ""
     return f"its Status is {b.status}{extra}"
 
@@ -125,22 +134,36 @@ def _reinvite(b: Booking, now: datetime, hold: timedelta) -> Status:
     if now < b.session_date:
         raise _refuse("re-invited", b,
                       f"its SessionDate ({b.session_date.isoformat()}) has not passed yet")
-    if b.reinvited:
-        raise _refuse("re-invited", b, "the client has already been re-invited")
-    return Status.PENDING
+    return Status.REJECTED
 
 
 def _reschedule(b: Booking, now: datetime, hold: timedelta) -> Status:
-    if b.status is Status.PENDING and not b.reinvited:
+    if b.status is Status.REJECTED and b.reinvited:
+        if b.deleted_by_candidate:
+            raise _refuse("rescheduled", b, "the booked user has withdrawn the re-invitation")
+        if not reinvitation_open(b, now):
+            end = b.reinvited_at + REINVITATION_OPEN  # type: ignore[operator]
+            raise _refuse("rescheduled", b, f"the re-invitation ended at {end.isoformat()}")
+        return Status.CONFIRMED
+    if b.status is Status.PENDING:
         raise _refuse("rescheduled", b, "a Pending booking can be rescheduled only once the "
-                                        "booked user has re-invited you")
-    _need_status(b, "rescheduled", Status.PENDING, Status.CONFIRMED)
+                                        "booked user has re-invited you (ReInvite)")
+    _need_status(b, "rescheduled", Status.CONFIRMED)
     if b.settled:
         raise _refuse("rescheduled", b, "its session has been settled")
     if now < b.session_date:
         raise _refuse("rescheduled", b,
                       f"its SessionDate ({b.session_date.isoformat()}) has not passed yet")
     return Status.CONFIRMED
+
+
+def _auto_reject(b: Booking, now: datetime, hold: timedelta) -> Status:
+    _need_status(b, "rejected automatically", Status.PENDING)
+    if now < b.session_end + hold:
+        raise _refuse("rejected automatically", b,
+                      f"its session ends at {b.session_end.isoformat()} and an unaccepted "
+                      f"booking is rejected {hold.total_seconds() / 3600:g} hours later")
+    return Status.REJECTED
 
 
 def _settle(b: Booking, now: datetime, hold: timedelta) -> Status:
@@ -182,10 +205,12 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     Transition(Action.CANCEL_BY_CANDIDATE, (Side.CANDIDATE,),
                (Status.ACCEPTED, Status.CONFIRMED), "before SessionDate", _cancel_by_candidate),
     Transition(Action.REINVITE, (Side.CANDIDATE,), (Status.PENDING,),
-               "once SessionDate has passed; once", _reinvite),
-    Transition(Action.RESCHEDULE, (Side.CLIENT,), (Status.PENDING, Status.CONFIRMED),
-               "once SessionDate has passed; Pending only when re-invited; "
-               "Confirmed only before settlement", _reschedule),
+               "once SessionDate has passed", _reinvite),
+    Transition(Action.RESCHEDULE, (Side.CLIENT,), (Status.REJECTED, Status.CONFIRMED),
+               "Rejected by ReInvite: within 24 hours of it; Confirmed: once SessionDate "
+               "has passed, before settlement", _reschedule),
+    Transition(Action.AUTO_REJECT, (Side.SYSTEM,), (Status.PENDING,),
+               "SessionDate + Duration + the settlement hold period", _auto_reject),
     Transition(Action.SETTLE, (Side.SYSTEM,), (Status.CONFIRMED,),
                "SessionDate + Duration + the settlement hold period", _settle),
     Transition(Action.DELETE, (Side.CLIENT, Side.CANDIDATE),
@@ -199,8 +224,8 @@ def money(action: Action, b: Booking) -> Money:
     if action is Action.CONFIRM:
         return Money.HOLD
     if action is Action.RESCHEDULE:
-        return Money.HOLD if b.status is Status.PENDING else Money.NOTHING
-    if action in (Action.CANCEL_BY_CLIENT, Action.CANCEL_BY_CANDIDATE):
+        return Money.HOLD if b.status is Status.REJECTED else Money.NOTHING
+    if action in (Action.CANCEL_BY_CLIENT, Action.CANCEL_BY_CANDIDATE, Action.AUTO_REJECT):
         return Money.RELEASE  # nothing may be held (Pending, Accepted): then a no-op
     if action is Action.SETTLE:
         return Money.PAY
@@ -211,10 +236,6 @@ def check(action: Action, b: Booking, now: datetime,
           hold: timedelta = DEFAULT_SETTLEMENT_HOLD) -> Status:
     """The Status `action` leads to, or RuleBroken naming the rule and the current state."""
     return TRANSITIONS[action].check(b, now, hold)
-
-
-def settlement_due(b: Booking, now: datetime, hold: timedelta = DEFAULT_SETTLEMENT_HOLD) -> bool:
-    return b.status is Status.CONFIRMED and not b.settled and now >= b.session_end + hold
 
 
 def rescheduled_session(now: datetime) -> datetime:
@@ -245,11 +266,11 @@ def action_candidate(b: Booking, now: datetime) -> str | None:
     """ActionCandidate: what the booked user has to do next, or None."""
     if b.status is Status.PENDING:
         if now >= b.session_date:
-            return None if b.reinvited else ACTION_REINVITE
+            return ACTION_REINVITE  # until the worker rejects it
         return ACTION_ACCEPT_OR_REJECT if now < b.accept_by else ACTION_REJECT_OR_WAIT
     if b.status is Status.CONFIRMED:
         return ACTION_CANDIDATE_BY_METHOD[b.method] if now < b.session_end else None
-    return None  # Accepted waits on the client; Rejected and Cancelled are over
+    return None  # Accepted and re-invited wait on the client; Rejected, Cancelled are over
 
 
 # --- CreateBooking: the edge into Pending ----------------------------------------------

@@ -154,6 +154,30 @@ def phone_number(name: str, raw: Any) -> str:
     return digits
 
 
+def client_phone_number(name: str, raw: Any) -> str:
+    """CreateBooking's PhoneNumber (Method 1): "10 or 11 numbers" (published), or in the
+    international form the settings use (digits with a leading + and the country code:
+    then 11 to 15 digits, E.164's most). Spaces, dashes and brackets between the digits are
+    dropped; the + is kept."""
+    s = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    international = s.startswith("+")
+    rest = s[1:] if international else s
+    digits = "".join(ch for ch in rest if ch.isascii() and ch.isdigit())
+    lengths = range(11, 16) if international else (10, 11)
+    if (not rest or any(not ((ch.isascii() and ch.isdigit()) or ch in " -()") for ch in rest)
+            or len(digits) not in lengths):
+        raise FieldError(f"The field {name} must be a phone number of 10 or 11 digits, or "
+                         "+ with the country code and 11 to 15 digits.")
+    return ("+" if international else "") + digits
+
+
+client_phone_number.schema = {  # type: ignore[attr-defined]
+    "type": ["string", "integer"],
+    "description": "10 or 11 digits, or + and 11 to 15 digits; spaces, dashes, brackets "
+                   "allowed between them",
+}
+
+
 method = whole_number(1, 3)
 
 

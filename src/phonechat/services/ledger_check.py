@@ -46,7 +46,7 @@ async def check(db: Database) -> list[str]:
             b = Booking(id=r["id"], status=Status(r["status"]), method=Method(r["method"]),
                         session_date=r["session_date"], duration=r["duration"],
                         accept_by=r["accept_by"], credits=int(r["credits"]),
-                        reinvited=r["reinvited_date"] is not None,
+                        reinvited_at=r["reinvited_date"],
                         settled=r["settled_date"] is not None)
             want, held = held_amount(b), int(r["held"])
             if held != want:

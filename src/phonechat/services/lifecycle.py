@@ -5,6 +5,7 @@ credits it moves, and answer the booking as the caller's side sees it."""
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,7 +159,9 @@ async def cancel_received_booking(db: Database, actor: Actor, booking_id: int, r
 async def reinvite(db: Database, actor: Actor, booking_id: int, reason: str | None,
                    now: datetime) -> dict[str, Any]:
     return await _transition(db, CANDIDATE, actor, booking_id, Action.REINVITE, "reinvite", now,
-                             "re-invited", reason=reason or rules.DEFAULT_REINVITE_REASON)
+                             "re-invited",
+                             reason=reason if reason and reason.strip()
+                             else rules.DEFAULT_REINVITE_REASON)
 
 
 # --- both sides: reading and deleting -----------------------------------------------------
@@ -179,17 +182,18 @@ async def bookings_page(db: Database, side: Side, actor: Actor, *, start: dateti
                                        start=start or _MIN_START, limit=per_page,
                                        offset=(page - 1) * per_page)
     show = views.made_booking if side is CLIENT else views.received_booking
-    return {"PageNumber": page, "PageCount": math.ceil(total / per_page),
+    return {"PageCount": math.ceil(total / per_page), "PageNumber": page, "PageSize": per_page,
             "Bookings": [show(r, now) for r in rows]}
 
 
 async def delete_bookings(db: Database, side: Side, actor: Actor, booking_ids: list[int],
                           now: datetime) -> list[dict[str, Any]]:
-    """Each ID on its own: deleted, or why not. The booking stays for the other side and
-    for the ledger (and is still settled when due)."""
+    """Each ID on its own: deleted, or why not; the deleted first, then the others, each in
+    BookingID order (the published sample for "100,101,102" starts at 101). The booking
+    stays for the other side and for the ledger (and is still settled when due)."""
     update = "delete_client" if side is CLIENT else "delete_candidate"
     results = []
-    for booking_id in booking_ids:
+    for booking_id in sorted(booking_ids):
         try:
             async with db.transaction() as tx:
                 row = await _lock(tx, side, actor, booking_id)
@@ -200,28 +204,50 @@ async def delete_bookings(db: Database, side: Side, actor: Actor, booking_ids: l
             results.append({"BookingID": booking_id, "Deleted": True, "Message": None})
         except (NotFound, RuleBroken) as exc:
             results.append({"BookingID": booking_id, "Deleted": False, "Message": exc.message})
-    return results
+    return sorted(results, key=lambda r: not r["Deleted"])  # stable: IDs stay in order
 
 
-# --- settlement: the one transition the clock makes happen --------------------------------
+# --- the worker's sweep: what the clock makes happen --------------------------------------
+
+
+Due = Callable[[Conn, datetime, int], Awaitable[list[int]]]  # (cutoff, limit) -> booking IDs
+
+
+async def _sweep(db: Database, now: datetime, hold: timedelta, batch: int,
+                 due: Due, action: Action, update: str, why: str, **values: Any) -> int:
+    """Apply `action` to every due booking; how many it changed. Safe in several processes
+    at once: rows are claimed with FOR UPDATE SKIP LOCKED and each UPDATE re-checks the
+    state it was decided on, so no booking is changed (nor its credits moved) twice."""
+    done = 0
+    while True:
+        async with db.transaction() as tx:
+            ids = await due(tx, now - hold, batch)
+            for booking_id in ids:
+                row = await store.lock(tx, booking_id)
+                b = views.booking_rules_view(row)
+                try:
+                    rules.check(action, b, now, hold)
+                except RuleBroken:
+                    continue
+                if await store.change(tx, update, booking_id, row["status"], at=now, **values):
+                    await _move_credits(tx, rules.money(action, b), row, now, why)
+                    done += 1
+        if len(ids) < batch:
+            return done
 
 
 async def settle_due(db: Database, now: datetime, hold: timedelta = rules.DEFAULT_SETTLEMENT_HOLD,
                      batch: int = 100) -> int:
-    """Pay every due Confirmed booking to its candidate; returns how many were settled.
-    Safe in several processes at once: rows are claimed with FOR UPDATE SKIP LOCKED and the
-    UPDATE re-checks settled_date, so no booking is paid twice."""
-    settled = 0
-    while True:
-        async with db.transaction() as tx:
-            ids = await store.due_settlements(tx, now - hold, batch)
-            for booking_id in ids:
-                row = await store.lock(tx, booking_id)
-                b = views.booking_rules_view(row)
-                if not rules.settlement_due(b, now, hold):
-                    continue
-                if await store.change(tx, "settle", booking_id, row["status"], at=now):
-                    await _move_credits(tx, Money.PAY, row, now, "settled")
-                    settled += 1
-        if len(ids) < batch:
-            return settled
+    """Pay every due Confirmed booking to its candidate; returns how many were settled."""
+    return await _sweep(db, now, hold, batch, store.due_settlements, Action.SETTLE, "settle",
+                        "settled")
+
+
+async def reject_unaccepted(db: Database, now: datetime,
+                            hold: timedelta = rules.DEFAULT_SETTLEMENT_HOLD,
+                            batch: int = 100) -> int:
+    """Reject every Pending booking the hold period after its session's end (it was never
+    accepted by its AcceptBy); returns how many. Nothing is held before confirmation, so
+    the release it makes moves nothing (and would return a hold exactly once)."""
+    return await _sweep(db, now, hold, batch, store.due_rejections, Action.AUTO_REJECT,
+                        "auto_reject", "rejected", reason=rules.AUTO_REJECTED_REASON)

@@ -22,8 +22,9 @@ def booking_rules_view(row: Row) -> Booking:
     return Booking(
         id=row["id"], status=_STATUS[row["status"]], method=_METHOD[row["method"]],
         session_date=row["session_date"], duration=row["duration"], accept_by=row["accept_by"],
-        credits=row["credits"], reinvited=row["reinvited_date"] is not None,
+        credits=row["credits"], reinvited_at=row["reinvited_date"],
         settled=row["settled_date"] is not None,
+        deleted_by_candidate=bool(row["deleted_by_candidate"]),
     )
 
 

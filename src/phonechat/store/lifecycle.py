@@ -103,9 +103,11 @@ UPDATES: dict[str, Query] = {
     "cancel": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
         status="Cancelled", cancelled_date=p("at"), cancelled_reason=p("reason"),
         cancelled_by=p("by"), last_updated=p("at"))),
-    "reinvite": Query(b.update().where(b.c.id == p("booking_id"), _is,
-                                       b.c.reinvited_date.is_(None)).values(
-        reinvited_date=p("at"), reinvite_reason=p("reason"), last_updated=p("at"))),
+    "reinvite": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        status="Rejected", rejected_reason=p("reason"), reinvited_date=p("at"),
+        last_updated=p("at"))),
+    "auto_reject": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
+        status="Rejected", rejected_reason=p("reason"), last_updated=p("at"))),
     "reschedule": Query(b.update().where(b.c.id == p("booking_id"), _is,
                                          b.c.settled_date.is_(None)).values(
         status="Confirmed", session_date=p("session_date"), session_end=p("session_end"),
@@ -129,20 +131,27 @@ async def change(conn: Conn, what: str, booking_id: int, expected_status: str,
                               expected_status=expected_status, **values) == 1
 
 
-# --- settlement (the worker) -----------------------------------------------------------
+# --- the worker's sweep: settlement and automatic rejection -------------------------------
 
-# Due settlements, oldest first. SKIP LOCKED: several workers share the work without
-# waiting on each other or paying twice (the UPDATE re-checks settled_date anyway).
-DUE = Query(
-    sa.select(b.c.id).where(b.c.status == "Confirmed", b.c.settled_date.is_(None),
-                            b.c.session_end <= p("cutoff"))
-    .order_by(b.c.session_end, b.c.id).limit(p("limit"))
-    .with_for_update(skip_locked=True)
-)
+# Due bookings, oldest first. SKIP LOCKED: several workers share the work without waiting
+# on each other or acting twice (each UPDATE re-checks the status, settlement settled_date).
+def _due(*where: Any) -> Query:
+    return Query(sa.select(b.c.id).where(*where, b.c.session_end <= p("cutoff"))
+                 .order_by(b.c.session_end, b.c.id).limit(p("limit"))
+                 .with_for_update(skip_locked=True))
+
+
+DUE_SETTLEMENTS = _due(b.c.status == "Confirmed", b.c.settled_date.is_(None))
+DUE_REJECTIONS = _due(b.c.status == "Pending")
 
 
 async def due_settlements(conn: Conn, cutoff: datetime, limit: int) -> list[int]:
-    return [int(r["id"]) for r in await conn.fetch(DUE, cutoff=cutoff, limit=limit)]
+    return [int(r["id"]) for r in await conn.fetch(DUE_SETTLEMENTS, cutoff=cutoff, limit=limit)]
+
+
+async def due_rejections(conn: Conn, cutoff: datetime, limit: int) -> list[int]:
+    """Pending bookings (never accepted) whose session ended before `cutoff`."""
+    return [int(r["id"]) for r in await conn.fetch(DUE_REJECTIONS, cutoff=cutoff, limit=limit)]
 
 
 # --- settings ---------------------------------------------------------------------------

@@ -95,8 +95,9 @@ bookings = sa.Table(
     sa.Column("deleted_by_client", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("deleted_by_candidate", sa.Boolean, nullable=False, server_default=sa.false()),
     # The lifecycle (domain/lifecycle.py): SessionDate + Duration, kept so that the worker
-    # finds due settlements with an index; when the candidate re-invited a missed session
-    # (and why); when a Confirmed booking's held credits were paid to the candidate.
+    # finds due settlements and rejections with an index; when the candidate re-invited a
+    # missed session (ReInvite; its reason is the RejectedReason, reinvite_reason is only
+    # read by migration 0008); when a Confirmed booking's held credits were paid.
     sa.Column("session_end", sa.DateTime, nullable=False),
     sa.Column("reinvited_date", sa.DateTime),
     sa.Column("reinvite_reason", sa.String(500)),
