@@ -33,8 +33,9 @@ def international(number: str) -> str:
 
 
 def national(number: str) -> str:
-    """The inverse, for downgrade."""
-    if number.startswith('+44'):
+    """The inverse, for downgrade: +44 and the 9 or 10 digits of a UK national number
+    become that number with its 0 again; any other number loses its +."""
+    if number.startswith('+44') and len(number) in (12, 13):
         return '0' + number[3:]
     return number.removeprefix('+')
 
