@@ -488,6 +488,16 @@ async def test_user_booking_requirements(client) -> None:
         assert r.status_code == 400 and "BookUserID" in r.json()["ModelState"], user
 
 
+async def test_user_booking_requirements_in_xml_writes_the_methods_as_phonechat_methods(client):
+    r = await client.get(f"/v1/PhoneChat/GetUserBookingRequirements?BookUserID={CANDIDATE}",
+                         headers={**bearer("client"), "Accept": "application/xml"})
+    text = r.text
+    assert "<PhoneChatPPM>0.5000</PhoneChatPPM>" in text
+    assert ("<Methods><PhoneChatMethod><Available>true</Available><Description>The client is "
+            "called by the booked user</Description><Method>1</Method></PhoneChatMethod>") in text
+    assert text.count("<PhoneChatMethod>") == 3
+
+
 async def test_get_and_save_settings(client) -> None:
     r = await get(client, "candidate", "GetSettings")
     assert r.json() == {"OfferDirectChat": False, "DirectChat": None,
