@@ -306,9 +306,11 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
     def bad(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    refusal = phonechat_refusal(offer)
+    bookable = offer if refusal is None else None  # the Offer, when BookUserID may be booked
     if n.book_user_id == n.client_id:
         bad("BookUserID", "You cannot book yourself.")
-    elif (refusal := phonechat_refusal(offer)) is not None:
+    elif refusal is not None:
         bad("BookUserID", refusal)
     if n.session_date <= now:
         bad("SessionDate", "The field SessionDate must be in the future.")
@@ -318,9 +320,8 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
         bad("AcceptBy", "The field AcceptBy must be before SessionDate.")
     if n.duration < MIN_DURATION:
         bad("Duration", f"The field Duration must be at least {MIN_DURATION} minutes.")
-    bookable = phonechat_refusal(offer) is None
-    if offer is not None and bookable and n.method not in offer.methods:
-        taken = ", ".join(str(m) for m in sorted(offer.methods)) or "none"
+    if bookable is not None and n.method not in bookable.methods:
+        taken = ", ".join(str(m) for m in sorted(bookable.methods)) or "none"
         bad("Method", f"The booked user does not take Method {n.method} (takes: {taken}).")
     if n.method == Method.PERFORMER_CALLS and not n.phone_number:
         bad("PhoneNumber", "The PhoneNumber field is required when Method is 1.")
@@ -328,9 +329,9 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
         bad("SkypeName", "The SkypeName field is required when Method is 3.")
     if n.credits <= 0:
         bad("Credits", "The field Credits must be more than 0.")
-    if (offer is not None and bookable and offer.price_per_minute is not None
+    if (bookable is not None and bookable.price_per_minute is not None
             and n.duration >= MIN_DURATION):
-        least = session_price(offer.price_per_minute, n.duration)
+        least = session_price(bookable.price_per_minute, n.duration)
         if n.credits < least:
             bad("Credits", f"The field Credits must be at least {format_credits(least)} (the booked "
                            f"user's price per minute x Duration).")
