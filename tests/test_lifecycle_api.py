@@ -94,6 +94,7 @@ async def test_create_booking_phone_number_forms(client, number, kept) -> None:
     ({"BookUserID": CLIENT}, "BookUserID", "cannot book yourself"),
     ({"BookUserID": 400}, "BookUserID", "does not take PhoneChat"),
     ({"BookUserID": 999999}, "BookUserID", "does not take PhoneChat"),
+    ({"BookUserID": 301}, "BookUserID", "DirectChat calls only"),
     ({"SessionDate": "25/01/2018 20:00"}, "SessionDate", "2018-01-22 21:30"),
     ({"Comments": "x" * 1001}, "Comments", "maximum length of 1000"),
 ])
@@ -109,7 +110,8 @@ async def test_create_booking_refusals_name_the_field(client, db, change, field,
 
 async def test_create_booking_refuses_a_method_the_booked_user_does_not_take(client) -> None:
     r = await post(client, "candidate", "SaveSettings", {
-        "TakesBookings": True, "PricePerMinute": 1, "Methods": [2], "PhoneNumber": "07700900123"})
+        "OfferDirectChat": False, "PhoneChatNumber": "+447700900123", "PhoneChatPPM": 1,
+        "Methods": [2]})
     assert r.status_code == 200, r.text
     r = await post(client, "client", "CreateBooking", {**NEW, "Method": 3, "SkypeName": "me",
                                                       "Credits": 10})
@@ -559,49 +561,57 @@ async def test_delete_needs_ids(client) -> None:
 
 
 async def test_user_booking_requirements(client) -> None:
+    # Every method, each with its availability (tests/api/test_settings.py has the rest).
     r = await get(client, "client", "GetUserBookingRequirements", BookUserID=CANDIDATE)
-    assert r.json() == {"PhoneChatPPM": 0.5, "Methods": [1, 2, 3]}
-    r = await get(client, "client", "GetUserBookingRequirements", BookUserID=400)
-    assert r.json() == {"PhoneChatPPM": None, "Methods": []}
-    r = await get(client, "client", "GetUserBookingRequirements", BookUserID=999999)
-    assert r.status_code == 404
+    assert r.json()["PhoneChatPPM"] == 0.5
+    assert [(m["Method"], m["Available"]) for m in r.json()["Methods"]] == [
+        (1, True), (2, True), (3, True)]
+    for user in (400, 999999, 301):  # no settings, unknown, DirectChat only
+        r = await get(client, "client", "GetUserBookingRequirements", BookUserID=user)
+        assert r.status_code == 400 and "BookUserID" in r.json()["ModelState"], user
 
 
-async def test_user_booking_requirements_in_xml_writes_the_methods_as_an_int_array(client):
+async def test_user_booking_requirements_in_xml_writes_the_methods_as_phonechat_methods(client):
     r = await client.get(f"/v1/PhoneChat/GetUserBookingRequirements?BookUserID={CANDIDATE}",
                          headers={**bearer("client"), "Accept": "application/xml"})
     text = r.text
     assert "<PhoneChatPPM>0.5000</PhoneChatPPM>" in text
-    assert ('<Methods xmlns:d2p1="http://schemas.microsoft.com/2003/10/Serialization/Arrays">'
-            '<d2p1:int>1</d2p1:int><d2p1:int>2</d2p1:int><d2p1:int>3</d2p1:int></Methods>') \
-        in text.replace("d4p1", "d2p1")
+    assert ("<Methods><PhoneChatMethod><Available>true</Available><Description>The client is "
+            "called by the booked user</Description><Method>1</Method></PhoneChatMethod>") in text
+    assert text.count("<PhoneChatMethod>") == 3
 
 
 async def test_get_and_save_settings(client) -> None:
     r = await get(client, "candidate", "GetSettings")
-    assert r.json() == {"TakesBookings": True, "PricePerMinute": 0.5, "Methods": [1, 2, 3],
-                        "PhoneNumber": "07700900123", "SkypeName": "booked.user"}
+    assert r.json() == {"OfferDirectChat": False, "DirectChat": None,
+                        "PhoneChatNumber": "+447700900123", "ShowPhoneChatNumber": False,
+                        "PhoneChatPPM": 0.5, "TakesBookings": True, "Methods": [1, 2, 3],
+                        "SkypeName": "booked.user"}
     r = await post(client, "outsider", "SaveSettings", {
-        "TakesBookings": True, "PricePerMinute": "1.25", "Methods": "1,3", "SkypeName": "o"})
+        "OfferDirectChat": False, "PhoneChatPPM": "1.25", "Methods": "1,3", "SkypeName": "o"})
     assert r.status_code == 200, r.text
     r = await get(client, "client", "GetUserBookingRequirements", BookUserID=400)
-    assert r.json() == {"PhoneChatPPM": 1.25, "Methods": [1, 3]}
+    assert r.json()["PhoneChatPPM"] == 1.25
+    assert [m["Available"] for m in r.json()["Methods"]] == [True, False, True]
+
+
+ORIGINAL = {"OfferDirectChat": False, "PhoneChatNumber": "+447700900123", "PhoneChatPPM": 1}
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"TakesBookings": True, "PricePerMinute": 0, "Methods": [1]}, "PricePerMinute"),
-    ({"TakesBookings": True, "PricePerMinute": 1, "Methods": []}, "Methods"),
-    ({"TakesBookings": True, "PricePerMinute": 1, "Methods": [2]}, "PhoneNumber"),
-    ({"TakesBookings": True, "PricePerMinute": 1, "Methods": [3]}, "SkypeName"),
-    ({"TakesBookings": True, "PricePerMinute": 1, "Methods": [5]}, "Methods"),
-    ({"TakesBookings": "perhaps", "PricePerMinute": 1}, "TakesBookings"),
-    ({"TakesBookings": True, "PricePerMinute": 1, "Methods": [2], "PhoneNumber": "12"},
-     "PhoneNumber"),
+    ({**ORIGINAL, "PhoneChatPPM": 0}, "PhoneChatPPM"),
+    ({**ORIGINAL, "TakesBookings": True, "Methods": []}, "Methods"),
+    ({**ORIGINAL, "PhoneChatNumber": None, "Methods": [2]}, "PhoneChatNumber"),
+    ({**ORIGINAL, "OfferDirectChat": True}, "DirectChat"),
+    ({**ORIGINAL, "DirectChat": {"DirectChatOnly": True}}, "DirectChat"),
+    ({**ORIGINAL, "Methods": [5]}, "Methods"),
+    ({**ORIGINAL, "TakesBookings": "perhaps"}, "TakesBookings"),
+    ({**ORIGINAL, "PhoneChatNumber": "12"}, "PhoneChatNumber"),
 ])
 async def test_save_settings_refusals(client, body, field) -> None:
     r = await post(client, "candidate", "SaveSettings", body)
-    assert r.status_code == 400 and field in r.json()["ModelState"]
-    assert (await get(client, "candidate", "GetSettings")).json()["PricePerMinute"] == 0.5
+    assert r.status_code == 400 and field in r.json()["ModelState"], r.text
+    assert (await get(client, "candidate", "GetSettings")).json()["PhoneChatPPM"] == 0.5
 
 
 # --- group manager variants ----------------------------------------------------------------
@@ -614,10 +624,10 @@ async def test_manager_lists_and_reads_a_members_bookings_and_settings(client) -
                          headers=bearer("manager"))
     assert r.json()["Bookings"] == [] and r.json()["PageCount"] == 0
     r = await client.post("/v1/Groups/PhoneChat/SaveSettings", headers=bearer("manager"), json={
-        "UserID": 301, "TakesBookings": True, "PricePerMinute": 2, "Methods": [1]})
+        "UserID": 301, "OfferDirectChat": False, "PhoneChatPPM": 2, "Methods": [1]})
     assert r.status_code == 200, r.text
     r = await client.get("/v1/Groups/PhoneChat/GetSettings?UserID=301", headers=bearer("manager"))
-    assert r.json()["PricePerMinute"] == 2 and r.json()["Methods"] == [1]
+    assert r.json()["PhoneChatPPM"] == 2 and r.json()["Methods"] == [1]
 
 
 async def test_a_non_manager_learns_nothing_about_a_member(client) -> None:

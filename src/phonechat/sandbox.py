@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from .api.representation import credits_json
 from .domain.access import PHONECHAT, SCOPES, token_hash
 from .domain.credits import to_units
 from .oauth.passwords import hash_password
+from .services import booking_settings
 from .store import accounts, bookings, ledger
 from .store import oauth as oauth_store
 from .store.db import Database
@@ -47,6 +49,20 @@ DEMO_APP = {
     "client_id": "sandbox-demo-app",
     "client_secret": "sandbox-demo-secret",
     "redirect_uri": "http://127.0.0.1:8765/callback",
+}
+
+# PhoneChat settings (GetSettings' members as columns): the candidate takes every Method;
+# the member offers DirectChat only, so a client cannot book them (the published rule).
+SETTINGS: dict[str, dict[str, Any]] = {
+    "candidate": dict(offer_direct_chat=False, direct_chat_only=False,
+                      phone_number="+447700900123", show_phone_chat_number=False,
+                      price_per_minute=to_units("0.5"), takes_bookings=True,
+                      method_performer_calls=True, method_client_calls=True,
+                      method_skype=True, skype_name="booked.user"),
+    "member": dict(offer_direct_chat=True, direct_chat_only=True, phone_number=None,
+                   show_phone_chat_number=False, price_per_minute=to_units(1),
+                   takes_bookings=True, method_performer_calls=True,
+                   method_client_calls=False, method_skype=False, skype_name=None),
 }
 
 BOOKING_IDS = {
@@ -138,11 +154,8 @@ async def seed(db: Database, now: datetime) -> None:
                                     manager_id=USERS["manager"][0])
         for role in ("manager", "member"):
             await accounts.insert_member(tx, user_id=USERS[role][0], group_id=GROUP[0])
-        await accounts.insert_settings(
-            tx, user_id=USERS["candidate"][0], takes_bookings=True,
-            price_per_minute=to_units("0.5"), method_performer_calls=True,
-            method_client_calls=True, method_skype=True, phone_number="07700900123",
-            skype_name="booked.user")
+        for role, values in SETTINGS.items():
+            await accounts.insert_settings(tx, user_id=USERS[role][0], **values)
         for uid, _, _, token in USERS.values():
             await accounts.insert_token(tx, token_hash=token_hash(token), user_id=uid,
                                         scopes=ALL_SCOPES, expires_at=far, at=now)
@@ -207,5 +220,12 @@ def manifest() -> dict[str, Any]:
             "to_confirm": BOOKING_IDS["accepted"],
             "to_reschedule": BOOKING_IDS["confirmed_past"],
             "book_user_id": USERS["candidate"][0],
+            # GetUserBookingRequirements / CreateBooking refuse these BookUserIDs.
+            "not_bookable": {"direct_chat_only": USERS["member"][0],
+                             "no_phonechat": USERS["outsider"][0]},
         },
+        # What GetSettings answers each of them at start (PhoneChatPPM in credits).
+        "settings": {role: {**view, "PhoneChatPPM": credits_json(view["PhoneChatPPM"])}
+                     for role, view in ((r, booking_settings.row_view(v))
+                                        for r, v in SETTINGS.items())},
     }

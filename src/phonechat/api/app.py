@@ -210,7 +210,8 @@ class App:
         req.actor = req.grant.user
 
     async def _handle(self, route: Route, req: Request) -> Reply | RawReply:
-        args = route.input.bind(req.raw_input(route.input.name)) if route.input else {}
+        args = (route.input.bind(req.raw_input(route.input.name, *route.input.xml_roots))
+                if route.input else {})
         if route.as_member:
             req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]
         return await route.handler(req, args)

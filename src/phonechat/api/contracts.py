@@ -126,14 +126,27 @@ DELETE_RESULT = Contract("DeleteBookingResult", NS_BOOKINGS, [
     Member("BookingID", INT), Member("Deleted", BOOL), Member("Message", STR),
 ])
 
+# GetUserBookingRequirements: the published members; aws:PhoneChatMethod's are
+# reconstructed (one item per Method 1-3, named like CreateBooking's Method).
+PHONECHAT_METHOD = Contract("PhoneChatMethod", NS_BOOKINGS, [
+    Member("Method", INT), Member("Description", STR), Member("Available", BOOL),
+])
 BOOKING_REQUIREMENTS = Contract("UserBookingRequirements", NS_BOOKINGS, [
-    Member("PhoneChatPPM", CREDITS), Member("Methods", INTS),
+    Member("PhoneChatPPM", CREDITS), Member("Methods", LIST, PHONECHAT_METHOD),
 ])
 
+# GetSettings / SaveSettings: the original's members in its order, then this service's
+# extensions (TakesBookings, Methods, SkypeName). aws:DirectChatSettings is reconstructed.
+DIRECT_CHAT_SETTINGS = Contract("DirectChatSettings", NS_SETTINGS, [
+    Member("DirectChatOnly", BOOL),
+])
 PHONECHAT_SETTINGS = Contract("PhoneChatSettings", NS_SETTINGS, [
+    Member("OfferDirectChat", BOOL),
+    Member("DirectChat", OBJECT, DIRECT_CHAT_SETTINGS),
+    Member("PhoneChatNumber", STR),
+    Member("ShowPhoneChatNumber", BOOL),
+    Member("PhoneChatPPM", CREDITS),
     Member("TakesBookings", BOOL),
-    Member("PricePerMinute", CREDITS),
     Member("Methods", INTS),
-    Member("PhoneNumber", STR),
     Member("SkypeName", STR),
 ])

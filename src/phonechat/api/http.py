@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..domain.access import Actor, Grant
-from ..domain.validation import entity_id
+from ..domain.validation import Elements, entity_id
 from .contracts import ERROR
 from .inputs import Field, Input
 from .representation import Contract
@@ -87,8 +87,9 @@ class Request:
         qs = self.scope.get("query_string", b"")
         return dict(parse_qsl(qs.decode("latin-1"), keep_blank_values=True)) if qs else {}
 
-    def body_fields(self, root: str) -> dict[str, Any]:
-        """The body as a mapping of field -> value (JSON object or XML children)."""
+    def body_fields(self, root: str, *other_roots: str) -> dict[str, Any]:
+        """The body as a mapping of field -> value (JSON object or XML children); an XML
+        body's root is `root` or one of `other_roots`."""
         body = self.body
         if not body.strip():
             return {}
@@ -104,17 +105,17 @@ class Request:
                 raise HttpError(400, "The request body must be a JSON object.")
             return data
         if ctype in XML_TYPES:
-            return _xml_fields(body, root)
+            return _xml_fields(body, root, other_roots)
         raise HttpError(
             415, f"The request entity's media type '{ctype or '(none)'}' is not supported "
                  "for this resource. Send application/json, text/json, application/xml or "
                  "text/xml.")
 
-    def raw_input(self, root: str) -> dict[str, Any]:
-        return self.query() if self.method == "GET" else self.body_fields(root)
+    def raw_input(self, root: str, *other_roots: str) -> dict[str, Any]:
+        return self.query() if self.method == "GET" else self.body_fields(root, *other_roots)
 
 
-def _xml_fields(body: bytes, root: str) -> dict[str, str]:
+def _xml_fields(body: bytes, root: str, other_roots: tuple[str, ...] = ()) -> dict[str, Any]:
     try:
         doc = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True,
                                 forbid_external=True)
@@ -123,9 +124,22 @@ def _xml_fields(body: bytes, root: str) -> dict[str, str]:
     except DefusedXmlException:  # DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         raise HttpError(400, "The request body's XML may not contain a DOCTYPE, entity "
                              "declarations or external references.") from None
-    if _local(doc.tag).lower() != root.lower():
+    if _local(doc.tag).lower() not in {r.lower() for r in (root, *other_roots)}:
         raise HttpError(400, f"The request body's XML root element must be <{root}>.")
-    return {_local(child.tag): (child.text or "") for child in doc}
+    return {_local(child.tag): _xml_value(child) for child in doc}
+
+
+_XML_FIELD_DEPTH = 3  # a field's own children and theirs; deeper ones are not read
+
+
+def _xml_value(element: Any, depth: int = 1) -> Any:
+    """An element's text, or, when it has child elements (a list such as `<Methods>`, an
+    object such as `<DirectChat>`), those children as Elements."""
+    if not len(element):
+        return element.text or ""
+    if depth >= _XML_FIELD_DEPTH:
+        return Elements([])
+    return Elements([(_local(c.tag), _xml_value(c, depth + 1)) for c in element])
 
 
 def _local(tag: str) -> str:
@@ -165,8 +179,9 @@ class Routes:
             if group:
                 fields = (input.fields if input else ()) + (USER_ID,)
                 name = input.name if input else path.rsplit("/", 1)[-1]
-                self.add(Route(method, group, handler, Input(name, fields), auth, scope,
-                               as_member=True))
+                roots = input.xml_roots if input else ()
+                self.add(Route(method, group, handler, Input(name, fields, roots), auth,
+                               scope, as_member=True))
             return handler
         return decorate
 

@@ -30,6 +30,9 @@ class Input:
 
     name: str
     fields: tuple[Field, ...]
+    # Other root elements an XML body may have: the contract the service answers with,
+    # where a client may post back what it read (SaveSettings takes GetSettings' XML).
+    xml_roots: tuple[str, ...] = ()
 
     def bind(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         lowered = {k.lower(): v for k, v in raw.items()}

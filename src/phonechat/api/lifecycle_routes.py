@@ -7,10 +7,11 @@ from typing import Any
 
 from ..domain.access import PHONECHAT
 from ..domain.lifecycle import ORDER_BY, NewBooking, Side
+from ..domain.phonechat_settings import SettingsChange
 from ..domain.validation import (
-    MAX_REASON_LENGTH, boolean, comments, credits_amount, day, entity_id, id_list, method,
-    method_list, one_of, optional_text, phone_number, reason, skype_name, wall_clock,
-    whole_number,
+    MAX_REASON_LENGTH, boolean, comments, credits_amount, day, direct_chat_settings,
+    entity_id, id_list, international_phone_number, method, method_list, one_of,
+    optional_text, phone_number, reason, skype_name, wall_clock, whole_number,
 )
 from ..domain.validation import client_phone_number
 from ..services import booking_settings, lifecycle
@@ -176,12 +177,19 @@ async def get_settings(req: Request, args: dict[str, Any]) -> Reply:
 
 @routes.post("/v1/PhoneChat/SaveSettings", scope=PHONECHAT,
              group="/v1/Groups/PhoneChat/SaveSettings", input=Input("SaveSettings", (
-                 Field("TakesBookings", boolean), Field("PricePerMinute", credits_amount),
+                 Field("OfferDirectChat", boolean),
+                 Field("DirectChat", direct_chat_settings, required=False),
+                 Field("PhoneChatNumber", international_phone_number, required=False),
+                 Field("PhoneChatPPM", credits_amount),
+                 # Extensions (after the original's members); omitted: kept as they are.
+                 Field("TakesBookings", boolean, required=False),
                  Field("Methods", method_list, required=False),
-                 Field("PhoneNumber", phone_number, required=False),
-                 Field("SkypeName", skype_name, required=False))))
+                 Field("SkypeName", skype_name, required=False),
+             ), xml_roots=(PHONECHAT_SETTINGS.name,)))
 async def save_settings(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(PHONECHAT_SETTINGS, await booking_settings.save_settings(
-        req.db, req.actor, takes_bookings=args["TakesBookings"],
-        price_per_minute=args["PricePerMinute"], methods=args["Methods"] or [],
-        phone_number=args["PhoneNumber"], skype_name=args["SkypeName"]))
+        req.db, req.actor, SettingsChange(
+            offer_direct_chat=args["OfferDirectChat"], direct_chat=args["DirectChat"],
+            phone_chat_number=args["PhoneChatNumber"], phone_chat_ppm=args["PhoneChatPPM"],
+            takes_bookings=args["TakesBookings"], methods=args["Methods"],
+            skype_name=args["SkypeName"])))

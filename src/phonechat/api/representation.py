@@ -215,11 +215,13 @@ class _XmlWriter:
         if v is None:
             self.out.append(f'<{tag}{decl} i:nil="true" />')
             return
-        if (m.kind == STR and v == "") or (m.kind in (LIST, MAP) and not v):
+        if (m.kind == STR and v == "") or (m.kind in (LIST, MAP, INTS) and not v):
             # .NET's XmlWriter closes an element with no content as `<X />` (an empty
             # string, an empty list), keeping any namespace the element declares.
             if m.kind == LIST:
                 decl += self._inner_prefix(m.of, inner_default, prefixes, depth)[0]  # type: ignore[arg-type]
+            elif m.kind == INTS and NS_ARRAYS not in prefixes:
+                decl += f' xmlns:d{depth + 3}p1="{NS_ARRAYS}"'
             self.out.append(f"<{tag}{decl} />")
             return
         if m.kind in (OBJECT, LIST):

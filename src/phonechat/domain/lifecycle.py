@@ -280,11 +280,25 @@ MIN_DURATION = 5  # minutes
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """The booked user's PhoneChat settings, as CreateBooking needs them."""
+    """The booked user's PhoneChat settings, as CreateBooking and GetUserBookingRequirements
+    need them."""
 
     takes_bookings: bool
-    price_per_minute: int  # units
-    methods: frozenset[int]
+    price_per_minute: int | None  # units; None: never set (no lower limit on Credits)
+    methods: frozenset[int]  # the Methods available to a client right now
+    direct_chat_only: bool = False
+
+
+def phonechat_refusal(offer: Offer | None) -> str | None:
+    """The published prerequisite on BookUserID (CreateBooking, GetUserBookingRequirements):
+    the user provides PhoneChat and has not set "DirectChat Only". The reason it fails, or
+    None."""
+    if offer is None or not offer.takes_bookings:
+        return "The user with this BookUserID does not take PhoneChat bookings."
+    if offer.direct_chat_only:
+        return ("The user with this BookUserID takes DirectChat calls only, not PhoneChat "
+                "bookings.")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,10 +327,12 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
     def bad(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    refusal = phonechat_refusal(offer)
+    bookable = offer if refusal is None else None  # the Offer, when BookUserID may be booked
     if n.book_user_id == n.client_id:
         bad("BookUserID", "You cannot book yourself.")
-    elif offer is None or not offer.takes_bookings:
-        bad("BookUserID", "The user with this BookUserID does not take PhoneChat bookings.")
+    elif refusal is not None:
+        bad("BookUserID", refusal)
     if n.session_date <= now:
         bad("SessionDate", "The field SessionDate must be in the future.")
     if n.accept_by <= now:
@@ -325,8 +341,8 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
         bad("AcceptBy", "The field AcceptBy must be before SessionDate.")
     if n.duration < MIN_DURATION:
         bad("Duration", f"The field Duration must be at least {MIN_DURATION} minutes.")
-    if offer is not None and offer.takes_bookings and n.method not in offer.methods:
-        taken = ", ".join(str(m) for m in sorted(offer.methods)) or "none"
+    if bookable is not None and n.method not in bookable.methods:
+        taken = ", ".join(str(m) for m in sorted(bookable.methods)) or "none"
         bad("Method", f"The booked user does not take Method {n.method} (takes: {taken}).")
     if n.method == Method.PERFORMER_CALLS and not n.phone_number:
         bad("PhoneNumber", "The PhoneNumber field is required when Method is 1.")
@@ -334,37 +350,14 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
         bad("SkypeName", "The SkypeName field is required when Method is 3.")
     if n.credits <= 0:
         bad("Credits", "The field Credits must be more than 0.")
-    if offer is not None and offer.takes_bookings and n.duration >= MIN_DURATION:
-        least = session_price(offer.price_per_minute, n.duration)
+    if (bookable is not None and bookable.price_per_minute is not None
+            and n.duration >= MIN_DURATION):
+        least = session_price(bookable.price_per_minute, n.duration)
         if n.credits < least:
             bad("Credits", f"The field Credits must be at least {format_credits(least)} (the booked "
                            f"user's price per minute x Duration).")
     if n.credits > client_credits and "Credits" not in errors:
         bad("Credits", f"You have {format_credits(client_credits)} credits, fewer than the "
                        f"{format_credits(n.credits)} offered.")
-    if errors:
-        raise Invalid(errors)
-
-
-# --- the booked user's settings ----------------------------------------------------------
-
-
-def check_settings(takes_bookings: bool, price_per_minute: int, methods: list[int],
-                   phone_number: str | None, skype_name: str | None) -> None:
-    """SaveSettings: what CreateBooking will rely on must be there."""
-    from .errors import Invalid
-
-    errors: dict[str, list[str]] = {}
-    if takes_bookings:
-        if price_per_minute <= 0:
-            errors["PricePerMinute"] = ["The field PricePerMinute must be more than 0 when "
-                                        "bookings are taken."]
-        if not methods:
-            errors["Methods"] = ["At least one Method is needed when bookings are taken."]
-    if Method.CLIENT_CALLS in methods and not phone_number:
-        errors["PhoneNumber"] = ["The PhoneNumber field is required when Method 2 is taken "
-                                 "(the client calls this number)."]
-    if Method.SKYPE in methods and not skype_name:
-        errors["SkypeName"] = ["The SkypeName field is required when Method 3 is taken."]
     if errors:
         raise Invalid(errors)

@@ -210,9 +210,8 @@ def id_list(name: str, raw: Any) -> list[int]:
 
 
 def method_list(name: str, raw: Any) -> list[int]:
-    """Methods: `[1, 3]` or `"1,3"`; an empty list means none."""
-    items = raw if isinstance(raw, list) else [x for x in str(raw).split(",") if x.strip()]
-    return sorted({method(name, x) for x in items})
+    """Methods: `[1, 3]`, `"1,3"` or XML's `<a:int>` items; an empty list means none."""
+    return sorted({method(name, x) for x in _listed(raw)})
 
 
 def boolean(name: str, raw: Any) -> bool:
@@ -242,3 +241,71 @@ def optional_text(max_length: int) -> Validator:
 
 skype_name = text(MAX_SKYPE_NAME_LENGTH)
 comments = optional_text(MAX_COMMENTS_LENGTH)
+
+
+# --- PhoneChat settings (GetSettings / SaveSettings) --------------------------------------
+
+
+class Elements:
+    """The raw value of an XML element that has child elements (`<Methods><a:int>1</a:int>
+    </Methods>`, `<DirectChat><DirectChatOnly>true</DirectChatOnly></DirectChat>`): its
+    children as (local name, raw value) pairs, in document order. JSON gives a list or an
+    object instead; the validators below take either."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[tuple[str, Any]]) -> None:
+        self.children = children
+
+    def values(self) -> list[Any]:
+        return [v for _, v in self.children]
+
+    def mapping(self) -> dict[str, Any]:
+        return dict(self.children)
+
+    def __str__(self) -> str:
+        return "".join(f"<{k}>{v}</{k}>" for k, v in self.children)
+
+
+def _listed(raw: Any) -> list[Any]:
+    if isinstance(raw, Elements):
+        return raw.values()
+    return raw if isinstance(raw, list) else [x for x in str(raw).split(",") if x.strip()]
+
+
+_INTERNATIONAL_NUMBER = re.compile(r"\+?[1-9][0-9]{6,14}")
+
+
+def international_phone_number(name: str, raw: Any) -> str:
+    """PhoneChatNumber, as the original publishes it: only digits with an optional leading
+    `+`, starting with the country code (so never with 0); 7 to 15 digits (E.164). Kept as
+    sent."""
+    s = raw.strip() if isinstance(raw, str) else ""
+    if not _INTERNATIONAL_NUMBER.fullmatch(s):
+        raise FieldError(f"The field {name} must be a phone number with its country code: only "
+                         "digits with an optional leading +, e.g. +447700900123.")
+    return s
+
+
+international_phone_number.schema = {  # type: ignore[attr-defined]
+    "type": "string", "pattern": "^\\s*\\+?[1-9][0-9]{6,14}\\s*$"}
+
+
+def direct_chat_settings(name: str, raw: Any) -> dict[str, Any]:
+    """aws:DirectChatSettings (reconstructed: its one member is the "DirectChat Only" option
+    that CreateBooking's and GetUserBookingRequirements' prerequisites name)."""
+    if isinstance(raw, Elements):
+        raw = raw.mapping()
+    if not isinstance(raw, dict):
+        raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}: an object "
+                         "(aws:DirectChatSettings) is expected.")
+    lowered = {str(k).lower(): v for k, v in raw.items()}
+    only = lowered.get("directchatonly")
+    if only is None or only == "":
+        raise FieldError(f"The {name}.DirectChatOnly field is required.")
+    return {"DirectChatOnly": boolean(f"{name}.DirectChatOnly", only)}
+
+
+direct_chat_settings.schema = {  # type: ignore[attr-defined]
+    "type": "object", "required": ["DirectChatOnly"],
+    "properties": {"DirectChatOnly": {"type": "boolean"}}}

@@ -18,7 +18,7 @@ from ..store import bookings as booking_rows
 from ..store import ledger
 from ..store import lifecycle as store
 from ..store.db import Conn, Database, Row
-from . import views
+from . import booking_settings, views
 
 BOOKING_NOT_FOUND = "No PhoneChat booking was found with that BookingID."
 CLIENT, CANDIDATE = Side.CLIENT, Side.CANDIDATE
@@ -87,12 +87,7 @@ async def _transition(db: Database, side: Side, actor: Actor, booking_id: int, a
 async def create_booking(db: Database, actor: Actor, n: rules.NewBooking,
                          now: datetime) -> dict[str, Any]:
     async with db.transaction() as tx:
-        offer_row = await store.settings(tx, n.book_user_id)
-        offer = None if offer_row is None else rules.Offer(
-            bool(offer_row["takes_bookings"]), offer_row["price_per_minute"],
-            frozenset(m for m, on in ((1, offer_row["method_performer_calls"]),
-                                      (2, offer_row["method_client_calls"]),
-                                      (3, offer_row["method_skype"])) if on))
+        offer = await booking_settings.offer(tx, n.book_user_id)
         balance = await ledger.balance(tx, await ledger.user_account(tx, actor.id))
         rules.check_new_booking(n, offer, balance, now)
         booking_id = await booking_rows.insert_booking(

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam as p
+from sqlalchemy.dialects.postgresql import insert as pg_insert  # ON CONFLICT: SQLite too
 
 from .db import Conn, Query, Row
 from .tables import bookings as b
@@ -158,9 +159,18 @@ async def due_rejections(conn: Conn, cutoff: datetime, limit: int) -> list[int]:
 
 SETTINGS = Query(sa.select(s).where(s.c.user_id == p("user_id")))
 USER_EXISTS = Query(sa.select(u.c.id).where(u.c.id == p("user_id")))
+_SETTING_COLUMNS = [c for c in s.columns if c.name != "user_id"]
+# SaveSettings: make sure the row exists (a first save), then lock it and update it. Two
+# first saves at once (a member and their manager) cannot both insert: the second waits
+# on the first's row and then does nothing, instead of failing on the primary key.
+ENSURE_SETTINGS = Query(
+    pg_insert(s).values(user_id=p("user_id"), takes_bookings=False,
+                        method_performer_calls=False, method_client_calls=False,
+                        method_skype=False)
+    .on_conflict_do_nothing(index_elements=[s.c.user_id]))
+LOCK_SETTINGS = Query(SETTINGS.statement.with_for_update())  # type: ignore[attr-defined]
 UPDATE_SETTINGS = Query(s.update().where(s.c.user_id == p("user_id")).values(
-    {c.name: p(c.name) for c in s.columns if c.name != "user_id"}))
-INSERT_SETTINGS = Query(s.insert().values({c.name: p(c.name) for c in s.columns}))
+    {c.name: p(c.name) for c in _SETTING_COLUMNS}))
 
 
 async def settings(conn: Conn, user_id: int) -> Row | None:
@@ -171,7 +181,12 @@ async def user_exists(conn: Conn, user_id: int) -> bool:
     return await conn.fetchval(USER_EXISTS, user_id=user_id) is not None
 
 
-async def save_settings(conn: Conn, **fields: Any) -> None:
-    if await conn.execute(UPDATE_SETTINGS, **fields) == 0:
-        await conn.execute(INSERT_SETTINGS, **fields)
+async def lock_settings(conn: Conn, user_id: int) -> tuple[Row, bool]:
+    """The user's settings row, locked until the transaction ends (created if there was
+    none), and whether it was just created."""
+    created = await conn.execute(ENSURE_SETTINGS, user_id=user_id) == 1
+    return await conn.fetchrow(LOCK_SETTINGS, user_id=user_id), created
 
+
+async def update_settings(conn: Conn, user_id: int, **columns: Any) -> None:
+    await conn.execute(UPDATE_SETTINGS, user_id=user_id, **columns)

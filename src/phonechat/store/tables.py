@@ -57,13 +57,19 @@ group_members = sa.Table(
 phonechat_settings = sa.Table(
     "phonechat_settings",
     metadata,
+    # GetSettings / SaveSettings (domain/phonechat_settings.py): the original's members ...
     sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("offer_direct_chat", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("direct_chat_only", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("phone_number", sa.String(20)),  # PhoneChatNumber
+    sa.Column("show_phone_chat_number", sa.Boolean, nullable=False,
+              server_default=sa.false()),
+    sa.Column("price_per_minute", Credits),  # PhoneChatPPM; NULL: never set
+    # ... and the extensions (TakesBookings, Methods, SkypeName).
     sa.Column("takes_bookings", sa.Boolean, nullable=False),
-    sa.Column("price_per_minute", Credits, nullable=False),
     sa.Column("method_performer_calls", sa.Boolean, nullable=False),  # Method 1
     sa.Column("method_client_calls", sa.Boolean, nullable=False),  # Method 2
     sa.Column("method_skype", sa.Boolean, nullable=False),  # Method 3
-    sa.Column("phone_number", sa.String(20)),
     sa.Column("skype_name", sa.String(100)),
 )
 
