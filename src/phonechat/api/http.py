@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..domain.access import Actor, Grant
-from ..domain.validation import entity_id
+from ..domain.validation import _shown, entity_id
 from .contracts import ERROR
 from .inputs import Field, Input
 from .representation import Contract
@@ -106,7 +106,7 @@ class Request:
         if ctype in XML_TYPES:
             return _xml_fields(body, root)
         raise HttpError(
-            415, f"The request entity's media type '{ctype or '(none)'}' is not supported "
+            415, f"The request entity's media type '{_shown(ctype) or '(none)'}' is not supported "
                  "for this resource. Send application/json, text/json, application/xml or "
                  "text/xml.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..domain.validation import FieldError
+from ..domain.validation import FieldError, _shown, wall_clock
 from ..services import worker
 from .contracts import SANDBOX_CLOCK
 from .http import Reply, Request, Routes
@@ -15,11 +15,12 @@ routes = Routes()
 
 
 def wall_clock_time(name: str, raw: Any) -> datetime:
+    """The API's one date reading (no UTC offset: an offset is refused, never dropped)."""
     try:
-        return datetime.fromisoformat(str(raw)).replace(tzinfo=None)
-    except ValueError:
-        raise FieldError(f"The value '{raw}' is not valid for {name}: "
-                         "expected a date like 2018-01-21T14:00:00.") from None
+        return wall_clock(name, raw)
+    except FieldError:
+        raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}: expected a date "
+                         "like 2018-01-21T14:00:00 (the service's time, no UTC offset).") from None
 
 
 @routes.get("/v1/Sandbox/Clock", auth=False)
