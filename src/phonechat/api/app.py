@@ -189,6 +189,8 @@ class App:
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":  # gone (or cut off by the body deadline)
+                raise HttpError(400, "The request body was not received in full.")
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)

@@ -35,3 +35,17 @@ async def move_clock(req: Request, args: dict[str, Any]) -> Reply:
     # Deadlines happen by themselves: settle what the new time makes due, right away.
     await worker.run_once(req.db, req.app.clock, worker.settlement_hold(req.app.settings))
     return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})
+
+
+@routes.post("/v1/Sandbox/Reset", auth=False,
+             input=Input("SandboxReset", (Field("Clock", wall_clock_time, required=False),)))
+async def reset(req: Request, args: dict[str, Any]) -> Reply:
+    """Every row back to the seed, as a fresh start would leave it (optionally with the
+    clock moved first): the README's examples can be rerun in any order."""
+    from .. import sandbox
+
+    if args["Clock"] is not None:
+        req.app.clock.set(args["Clock"])
+    await sandbox.seed(req.db, req.app.clock.now(), wipe=True)
+    await worker.run_once(req.db, req.app.clock, worker.settlement_hold(req.app.settings))
+    return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})
