@@ -6,6 +6,7 @@ The runs are deterministic (derandomize) with a bounded number of examples."""
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from typing import Any
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from phonechat.api.contracts import ERROR, INVALID
 from phonechat.api.factory import build_routes
 from phonechat.api.http import HttpError, Request
+from phonechat.api.inputs import INVALID as UNPARSED
 from phonechat.api.representation import to_json, to_xml
 from phonechat.clock import FrozenClock
 from phonechat.domain.errors import Invalid
@@ -35,13 +37,18 @@ FIELDS = sorted({(f.name, f.check) for i in INPUTS for f in i.fields},
 
 
 def _judged_quickly(judge: Any, *args: Any) -> Any:
-    """judge(*args): its value, or the documented error; timed."""
-    started = time.perf_counter()
+    """judge(*args): its value, or the documented error; timed in CPU time (the work done,
+    not the waits of a machine shared with other jobs), with the cyclic garbage collector
+    paused (a collection of the test process's whole heap is not the judge's cost)."""
+    gc.disable()
+    started = time.thread_time()
     try:
         result: Any = judge(*args)
     except (FieldError, Invalid, HttpError) as exc:
         result = exc
-    elapsed = time.perf_counter() - started
+    finally:
+        elapsed = time.thread_time() - started
+        gc.enable()
     assert elapsed < BUDGET, f"{judge} took {elapsed * 1000:.1f} ms on {args!r:.200}"
     return result
 
@@ -91,6 +98,12 @@ def test_every_field_validator_gives_a_value_or_a_field_error(field, raw) -> Non
                            JSONISH, max_size=8))
 def test_every_route_input_binds_or_reports_every_field(input_, raw) -> None:
     result = _judged_quickly(input_.bind, raw)
+    if input_.partial:  # CreateBooking: the field messages are handed on, not raised
+        assert not isinstance(result, Invalid)
+        invalid = result.pop(UNPARSED)
+        assert set(invalid) <= {f.name for f in input_.fields}
+        assert all(result[name] is None for name in invalid)
+        _writable(Invalid(invalid)) if invalid else None
     if isinstance(result, Invalid):
         assert set(result.errors) <= {f.name for f in input_.fields}
         _writable(result)
