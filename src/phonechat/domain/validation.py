@@ -49,6 +49,12 @@ def integer(name: str, raw: Any) -> int:
     raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}.")
 
 
+integer.schema = {  # type: ignore[attr-defined]  # (the validator schema convention)
+    "oneOf": [{"type": "integer"},
+              {"type": "string", "maxLength": MAX_NUMBER_LENGTH,
+               "pattern": r"^\s*[+-]?[0-9]+\s*$"}]}
+
+
 def entity_id(name: str, raw: Any) -> int:
     """An ID: a whole number from 1 to 2,147,483,647 (the original's int)."""
     value = integer(name, raw)
@@ -124,10 +130,11 @@ _DATE = r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
 _DAY = re.compile(_DATE)
 _DATE_TIME = re.compile(_DATE + r"[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?")
 MIN_YEAR, MAX_YEAR = 1900, 9998
+MAX_DATE_LENGTH = 40  # characters, spaces around included; longer is "not valid", unread
 
 
 def _date(pattern: re.Pattern[str], raw: Any) -> datetime | None:
-    if not isinstance(raw, str) or len(raw) > MAX_NUMBER_LENGTH:
+    if not isinstance(raw, str) or len(raw) > MAX_DATE_LENGTH:
         return None
     m = pattern.fullmatch(raw.strip())
     if m is None:
