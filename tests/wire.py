@@ -1,53 +1,59 @@
 """Helpers for comparing what is on the wire with the published samples.
 
-The samples are read from the spec pages (tests/conftest.py SPEC), never pasted here. The
-pages have typos that are not part of the format (wire-format.md names them); each repair
-below is the smallest edit that makes the block parse, and says what it fixes.
+The samples are the published blocks, kept exactly (typos included) in tests/fixtures/samples
+so that a fresh clone runs every sample test; tests/api/test_sample_fixtures.py checks they
+still equal the reference pages when ../shared/spec is there. The pages have typos that are
+not part of the format (docs/wire.md names them); each repair below is the smallest edit
+that makes the block parse, and says what it fixes.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 from xml.dom import minidom
-
-import pytest
-
-from tests.conftest import SPEC
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _page(name: str) -> str:
-    path = SPEC / name
-    if not path.exists():  # a clone without the shared/ folder beside it
-        pytest.skip(f"the reference page {path} is not here (PHONECHAT_SPEC_DIR names it)")
-    return path.read_text(encoding="utf-8")
+SAMPLES = Path(__file__).resolve().parent / "fixtures" / "samples"
 
 
-def _after(text: str, marker: str) -> str:
-    return text[text.index(marker) + len(marker):]
+def published_blocks(page: str) -> tuple[str, str]:
+    """The (JSON, XML) sample blocks of a reference page's text, exactly as published: the
+    lines after the sentence under "Response Sample", up to the XML's first line; then from
+    there to the page's end (trailing whitespace dropped)."""
+    lines = page[page.index("Response Sample") + len("Response Sample"):].split("\n")
+    i = 0
+    while not lines[i].strip():
+        i += 1
+    i += 1  # "The following example returns ..."
+    while not lines[i].strip():
+        i += 1
+    j = next(k for k in range(i, len(lines)) if lines[k].startswith("<MadeBooking"))
+    return "\n".join(lines[i:j]).rstrip(), "\n".join(lines[j:]).rstrip()
+
+
+def sample(name: str) -> str:
+    """A published sample block, as kept in tests/fixtures/samples (typos included)."""
+    return (SAMPLES / name).read_text(encoding="utf-8").rstrip("\n")
 
 
 def details_sample_json() -> str:
-    body = _after(_page("made-booking-details.txt"), "Response Sample")
-    start = body.index("{")
-    end = body.index("<MadeBooking")
-    return body[start:end].strip()
+    return sample("made-booking-details.json")
 
 
 def details_sample_xml() -> str:
-    body = _after(_page("made-booking-details.txt"), "Response Sample")
-    xml = body[body.index("<MadeBooking"):body.index("</MadeBooking>") + len("</MadeBooking>")]
+    xml = sample("made-booking-details.xml")
     # Typo: the XML sample says Duration 5 where the JSON sample (and the booking) says 15.
     assert xml.count("<Duration>5</Duration>") == 1
     return xml.replace("<Duration>5</Duration>", "<Duration>15</Duration>")
 
 
 def cancel_sample_json() -> str:
-    body = _after(_page("cancel-made-booking.txt"), "Response Sample")
-    block = body[body.index('"BookingID"'):body.index("<MadeBooking")].rstrip()
+    block = sample("cancel-made-booking.json").strip()
     # Typo 1: a missing comma after "CancelledBy": "BookingUser".
     assert block.count('"CancelledBy": "BookingUser"\n') == 1
     block = block.replace('"CancelledBy": "BookingUser"\n', '"CancelledBy": "BookingUser",\n')
@@ -58,8 +64,7 @@ def cancel_sample_json() -> str:
 
 
 def cancel_sample_xml() -> str:
-    body = _after(_page("cancel-made-booking.txt"), "Response Sample")
-    xml = body[body.index("<MadeBooking"):].rstrip()
+    xml = sample("cancel-made-booking.xml")
     # Typo 1: <Comments> is "closed" by a second <Comments>.
     assert xml.count("again tonight!<Comments>") == 1
     xml = xml.replace("again tonight!<Comments>", "again tonight!</Comments>")

@@ -36,6 +36,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Run the API for real (database from PHONECHAT_DATABASE_URL)."""
     import uvicorn
 
+    from .api.server import DeadlineHttpToolsProtocol
+
     s = Settings.from_env(host=host, port=port, workers=workers)
     os.environ["PHONECHAT_DATABASE_URL"] = s.database_url
     # Every worker writes its metrics to files here; /metrics adds them up (metrics.py).
@@ -52,8 +54,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     try:
         # SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 30 s), exit.
         uvicorn.run("phonechat.api.asgi:app", host=s.host, port=s.port, workers=s.workers,
-                    loop="uvloop", http="httptools", lifespan="on", access_log=False,
-                    log_config=None, timeout_graceful_shutdown=30)
+                    loop="uvloop", http=DeadlineHttpToolsProtocol, lifespan="on",
+                    access_log=False, log_config=None, timeout_graceful_shutdown=30)
     finally:
         if own_metrics_dir is not None:
             import shutil
@@ -80,38 +82,69 @@ def sandbox(port: int, host: str, db_path: str, clock_at: str | None, manifest: 
     if manifest:
         if not Path(db_path).exists():
             raise click.ClickException(f"No sandbox database at {db_path}: run "
-                                       f"`phonechat sandbox --db {db_path}` first.")
+                                       f"`./dev sandbox --db {db_path}` first.")
         click.echo(orjson.dumps(demo.manifest(), option=orjson.OPT_INDENT_2).decode())
         return
 
     import uvicorn
 
     from .api.factory import create_app
+    from .api.server import DeadlineHttpToolsProtocol
     from .clock import FrozenClock, SystemClock
     from .logs import configure
     from .store.db import SqliteDatabase
     from .store.migrate import upgrade
+    from .domain.validation import FieldError, wall_clock
 
     settings = Settings.from_env(database_url=f"sqlite:///{db_path}", sandbox=True,
                                  host=host, port=port)
-    start = (datetime.fromisoformat(clock_at) if clock_at
-             else SystemClock(settings.timezone).now().replace(microsecond=0))
+    try:
+        start = (wall_clock("--clock", clock_at) if clock_at
+                 else SystemClock(settings.timezone).now().replace(microsecond=0))
+    except FieldError as exc:
+        raise click.BadParameter(str(exc), param_hint="--clock") from None
+    # The port first: a second sandbox started beside a running one must fail before it
+    # touches the database file the running one serves.
+    listener = _listen(host, port)
     for suffix in ("", "-wal", "-shm"):
         Path(db_path + suffix).unlink(missing_ok=True)
     upgrade(settings.database_url)
     db = SqliteDatabase(db_path)
     _run(demo.seed(db, start))
     configure(settings.log_level, settings.access_log)
+    manifest_command = "./dev phonechat sandbox --manifest" + (
+        "" if db_path == "phonechat-sandbox.db" else f" --db {db_path}")
     click.echo(f"Sandbox on http://{host}:{port} (database {db_path}, clock {start.isoformat()}).\n"
                f"  Try: curl -H 'Authorization: bearer sandbox-client' "
                f"'http://{host}:{port}/v1/PhoneChat/MadeBookingDetails?BookingID=1'\n"
-               f"  Tokens and booking IDs: phonechat sandbox --manifest --db {db_path}\n"
+               f"  Tokens and booking IDs: {manifest_command}\n"
+               f"  Start again from the seed: curl -X POST http://{host}:{port}/v1/Sandbox/Reset\n"
                f"  OAuth: demo app {demo.DEMO_APP['client_id']}, users log in with their "
                f"Nickname and password '{demo.PASSWORD}' (docs/oauth.md)",
                err=True)
     app = create_app(settings, clock=FrozenClock(start), db=db)
-    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools", lifespan="on",
-                access_log=False, log_config=None)
+    config = uvicorn.Config(app, host=host, port=port, loop="uvloop",
+                            http=DeadlineHttpToolsProtocol, lifespan="on", access_log=False,
+                            log_config=None)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> "socket.socket":
+    """A listening socket on host:port, or a clear error naming what holds it."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise click.ClickException(
+            f"Cannot listen on {host}:{port} ({exc.strerror}): is another sandbox running "
+            "there? Nothing was changed; choose another --port.") from None
+    return sock
 
 
 # --- db ---------------------------------------------------------------------------------

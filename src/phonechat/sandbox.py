@@ -1,7 +1,9 @@
 """The sandbox's demo data: deterministic users, tokens and bookings in every state.
 
-Bookings 1 and 2 are the reference samples with their exact values; the others are
-placed relative to the clock at seeding time, so "future" bookings are in the future.
+Every booking is placed relative to the clock at seeding time, so that each is in the
+state the manifest promises whenever the sandbox starts. Bookings 1 and 2 are the reference
+samples: seeded at the samples' moment (SAMPLE_MOMENT, `--clock 2018-01-21T14:00:00`) they
+carry the samples' exact values; at any other start, the same booking shifted in time.
 """
 
 from __future__ import annotations
@@ -68,7 +70,11 @@ SETTINGS: dict[str, dict[str, Any]] = {
 BOOKING_IDS = {
     "sample_details": 1, "sample_cancel": 2, "pending": 3, "accepted": 4, "rejected": 5,
     "confirmed_future": 6, "confirmed_past": 7, "cancelled": 8, "member_pending": 9,
+    "reinvited": 10,
 }
+# The moment of the MadeBookingDetails sample: seeded at it, bookings 1 and 2 are the
+# samples exactly.
+SAMPLE_MOMENT = datetime(2018, 1, 21, 14, 0, 0)
 
 SAMPLE_COMMENT = "Hi, I had a great time last weekend, I want to do it again tonight!"
 
@@ -81,22 +87,27 @@ def _bookings(now: datetime) -> list[dict[str, Any]]:
     client, candidate = USERS["client"][0], USERS["candidate"][0]
     t = now.replace(second=0, microsecond=0)
     day, hour = timedelta(days=1), timedelta(hours=1)
+    shift = t - SAMPLE_MOMENT
+
+    def sample(s: str) -> datetime:  # a sample's date, shifted to this start
+        return datetime.fromisoformat(s) + shift
+
     base = dict(client_id=client, candidate_id=candidate, phone_number=None, skype_name=None,
                 accepted_date=None, confirmed_date=None, cancelled_date=None,
                 cancelled_reason=None, cancelled_by=None, rejected_reason=None, comments=None)
     return [
         # The MadeBookingDetails sample.
         {**base, "id": 1, "duration": 15, "credits": to_units(8), "status": "Confirmed",
-         "method": 2, "create_date": _d("2018-01-20T12:34:56.789"),
-         "session_date": _d("2018-01-22T21:30:00"), "accept_by": _d("2018-01-22T00:00:00"),
-         "accepted_date": _d("2018-01-21T12:48:13.412"),
-         "confirmed_date": _d("2018-01-21T13:24:05.987"),
-         "last_updated": _d("2018-01-21T13:24:05.987")},
+         "method": 2, "create_date": sample("2018-01-20T12:34:56.789"),
+         "session_date": sample("2018-01-22T21:30:00"), "accept_by": sample("2018-01-22T00:00:00"),
+         "accepted_date": sample("2018-01-21T12:48:13.412"),
+         "confirmed_date": sample("2018-01-21T13:24:05.987"),
+         "last_updated": sample("2018-01-21T13:24:05.987")},
         # The CancelMadeBooking sample, before it is cancelled.
         {**base, "id": 2, "duration": 15, "credits": to_units(8), "status": "Pending",
-         "method": 1, "phone_number": "44...", "create_date": _d("2018-01-20T12:34:56.789"),
-         "session_date": _d("2018-01-22T21:30:00"), "accept_by": _d("2018-01-22T00:00:00"),
-         "last_updated": _d("2018-01-21T13:24:05.987"), "comments": SAMPLE_COMMENT},
+         "method": 1, "phone_number": "44...", "create_date": sample("2018-01-20T12:34:56.789"),
+         "session_date": sample("2018-01-22T21:30:00"), "accept_by": sample("2018-01-22T00:00:00"),
+         "last_updated": sample("2018-01-21T13:24:05.987"), "comments": SAMPLE_COMMENT},
         {**base, "id": 3, "duration": 15, "credits": to_units(10), "status": "Pending",
          "method": 3, "skype_name": "booking.user", "create_date": t - hour,
          "session_date": t + 3 * day, "accept_by": t + 2 * day, "last_updated": t - hour,
@@ -125,6 +136,12 @@ def _bookings(now: datetime) -> list[dict[str, Any]]:
          "credits": to_units(10), "status": "Pending", "method": 2,
          "create_date": t - 2 * hour, "session_date": t + 2 * day, "accept_by": t + day,
          "last_updated": t - 2 * hour},
+        # Its session missed two hours ago while Pending; the booked user re-invited the
+        # client an hour ago (ReInvite rejects it with the reason): to reschedule.
+        {**base, "id": 10, "duration": 20, "credits": to_units(12), "status": "Rejected",
+         "method": 2, "create_date": t - 3 * day, "session_date": t - 2 * hour,
+         "accept_by": t - day, "reinvited_date": t - hour,
+         "rejected_reason": "Sorry I missed it: pick a new time?", "last_updated": t - hour},
     ]
 
 
@@ -135,11 +152,14 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-async def seed(db: Database, now: datetime) -> None:
-    """Fill an empty, migrated database with the demo data (one transaction)."""
+async def seed(db: Database, now: datetime, *, wipe: bool = False) -> None:
+    """Fill an empty, migrated database with the demo data (one transaction); `wipe`
+    first deletes every row there is (POST /v1/Sandbox/Reset)."""
     far = now.replace(microsecond=0) + timedelta(days=3650)
     password_hash = _password_hash()
     async with db.transaction() as tx:
+        if wipe:
+            await _wipe(tx)
         for role, (uid, nickname, (pos, neu, neg, dis), _) in USERS.items():
             email, age_verified, user_type = ACCOUNT_INFORMATION[role]
             await accounts.insert_user(tx, id=uid, nickname=nickname, at=now, positive=pos,
@@ -169,7 +189,7 @@ async def seed(db: Database, now: datetime) -> None:
                                     at=now)
         # Deposited before any booking's credits were held, so that the credit history's
         # order (the order written) is also the order of TransactionDate.
-        deposited = min(now - timedelta(days=7), _d("2018-01-20T12:00:00"))
+        deposited = now.replace(second=0, microsecond=0) - timedelta(days=7)
         for role, credits in (("client", 500), ("member", 200)):
             await ledger.deposit(tx, user_id=USERS[role][0], amount=to_units(credits),
                                  reason="sandbox deposit", at=deposited)
@@ -182,6 +202,17 @@ async def seed(db: Database, now: datetime) -> None:
                               amount=b["credits"], reason="confirmed", at=b["confirmed_date"])
     if db.dialect == "postgresql":
         await _advance_identities(db)
+
+
+async def _wipe(tx: Any) -> None:
+    """Delete every row of every table (children first), but the server's keys: the login
+    cookies' signing key is kept, as a restart would keep it."""
+    from .store.db import Query
+    from .store.tables import metadata, oauth_server_keys
+
+    for table in reversed(metadata.sorted_tables):
+        if table is not oauth_server_keys:
+            await tx.execute(Query(table.delete()))
 
 
 async def _advance_identities(db: Database) -> None:
@@ -218,7 +249,7 @@ def manifest() -> dict[str, Any]:
         },
         "made_side": {
             "to_confirm": BOOKING_IDS["accepted"],
-            "to_reschedule": BOOKING_IDS["confirmed_past"],
+            "to_reschedule": BOOKING_IDS["reinvited"],
             "book_user_id": USERS["candidate"][0],
             # GetUserBookingRequirements / CreateBooking refuse these BookUserIDs.
             "not_bookable": {"direct_chat_only": USERS["member"][0],

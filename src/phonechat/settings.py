@@ -31,6 +31,11 @@ class Settings:
     # The sandbox never caches.
     token_cache_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
+    # A client has this long (seconds) to send a request's headers, from its first byte
+    # (or from the connection's opening), and then this long to send the body: past it the
+    # connection is closed (api/server.py). Slow clients cannot hold connections open.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     access_log: bool = True
     log_level: str = "INFO"
     # A Confirmed booking is paid to the booked user this long after its session ended.

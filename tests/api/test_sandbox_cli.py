@@ -20,6 +20,7 @@ EXPECTED_STATUS = {
     "sample_details": "Confirmed", "sample_cancel": "Pending", "pending": "Pending",
     "accepted": "Accepted", "rejected": "Rejected", "confirmed_future": "Confirmed",
     "confirmed_past": "Confirmed", "cancelled": "Cancelled", "member_pending": "Pending",
+    "reinvited": "Rejected",
 }
 
 

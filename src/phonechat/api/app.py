@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthorized
+from ..domain.validation import clean_text
 from ..logs import access as log_access
 from ..logs import flush_access_log
 from ..metrics import UNMATCHED
@@ -170,7 +171,7 @@ class App:
         methods = self.routes.table.get(path)
         if methods is None:
             raise HttpError(404, "No HTTP resource was found that matches the request URI "
-                                 f"'{_absolute_uri(scope)}'.")
+                                 f"'{_quoted_uri(scope)}'.")
         route = methods.get(scope["method"])
         if route is None:
             allow = ", ".join(sorted(methods)).encode()
@@ -188,6 +189,8 @@ class App:
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":  # gone (or cut off by the body deadline)
+                raise HttpError(400, "The request body was not received in full.")
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
@@ -254,6 +257,15 @@ def _request_id(incoming: bytes | None) -> str:
     if incoming and len(incoming) <= 64 and incoming.replace(b"-", b"").isalnum():
         return incoming.decode()
     return os.urandom(8).hex()
+
+
+def _quoted_uri(scope: dict[str, Any]) -> str:
+    """The request URI as a 404 quotes it: cut to 200 characters, unwritable ones replaced."""
+    uri = _absolute_uri(scope)
+    return clean_text(uri if len(uri) <= MAX_QUOTED_URI else uri[:MAX_QUOTED_URI] + "...")
+
+
+MAX_QUOTED_URI = 200
 
 
 def _absolute_uri(scope: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..domain.access import Actor, Grant
-from ..domain.validation import Elements, entity_id
+from ..domain.validation import Elements, _shown, entity_id
 from .contracts import ERROR
 from .inputs import Field, Input
 from .representation import Contract
@@ -107,7 +107,7 @@ class Request:
         if ctype in XML_TYPES:
             return _xml_fields(body, root, other_roots)
         raise HttpError(
-            415, f"The request entity's media type '{ctype or '(none)'}' is not supported "
+            415, f"The request entity's media type '{_shown(ctype) or '(none)'}' is not supported "
                  "for this resource. Send application/json, text/json, application/xml or "
                  "text/xml.")
 

@@ -33,6 +33,10 @@ class Input:
     # Other root elements an XML body may have: the contract the service answers with,
     # where a client may post back what it read (SaveSettings takes GetSettings' XML).
     xml_roots: tuple[str, ...] = ()
+    # The operation checks its own rules even when some fields are invalid, to report every
+    # problem at once: bind then leaves a bad field None and hands its messages on under
+    # INVALID instead of raising (CreateBooking).
+    partial: bool = False
 
     def bind(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         lowered = {k.lower(): v for k, v in raw.items()}
@@ -46,13 +50,18 @@ class Input:
             if v is None or v == "":
                 if f.required:
                     errors[f.name] = [f"The {f.name} field is required."]
-                else:
-                    values[f.name] = None
+                values[f.name] = None
                 continue
             try:
                 values[f.name] = f.check(f.name, v)
             except FieldError as exc:
                 errors[f.name] = [str(exc)]
-        if errors:
+                values[f.name] = None
+        if self.partial:
+            values[INVALID] = errors
+        elif errors:
             raise Invalid(errors)
         return values
+
+
+INVALID = "(invalid)"  # the key of a partial binding's field messages

@@ -20,7 +20,7 @@ from .contracts import (
     RECEIVED_BOOKING, RECEIVED_BOOKINGS,
 )
 from .http import Reply, Request, Routes
-from .inputs import Field, Input
+from .inputs import INVALID, Field, Input
 
 routes = Routes()
 
@@ -71,12 +71,15 @@ def _page(req: Request, args: dict[str, Any], side: Side) -> Any:
     Field("SkypeName", skype_name, required=False, used_when=("Method", 3)),
     Field("Credits", credits_amount), Field("AcceptBy", wall_clock),
     Field("Comments", comments, required=False),
-)))
+), partial=True))
 async def create_booking(req: Request, args: dict[str, Any]) -> Reply:
+    # Bound partially: the booking rules run on the fields that parsed, and every problem,
+    # the unparsable fields' too, is reported at once.
     n = NewBooking(req.actor.id, args["BookUserID"], args["SessionDate"], args["Duration"],
                    args["Method"], args["PhoneNumber"], args["SkypeName"], args["Credits"],
                    args["AcceptBy"], args["Comments"])
-    return Reply(MADE_BOOKING, await lifecycle.create_booking(req.db, req.actor, n, req.now))
+    return Reply(MADE_BOOKING, await lifecycle.create_booking(req.db, req.actor, n, req.now,
+                                                              args[INVALID]))
 
 
 @routes.get("/v1/PhoneChat/MadeBookings", scope=PHONECHAT,

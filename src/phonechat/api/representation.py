@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from ..domain.validation import clean_text
+
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 DC = "http://schemas.datacontract.org/2004/07/"
 
@@ -158,6 +160,9 @@ def to_json(c: Contract, values: Any, camel: bool = False) -> bytes:
 
 
 def _escape(s: str) -> str:
+    # A character XML 1.0 cannot carry (NUL, most C0 controls, U+FFFF, a lone surrogate)
+    # is written as U+FFFD: the document stays well-formed whatever the text holds.
+    s = clean_text(s)
     if "&" in s:
         s = s.replace("&", "&amp;")
     if "<" in s:

@@ -316,16 +316,18 @@ class NewBooking:
 
 
 def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
-                      now: datetime) -> None:
+                      now: datetime, invalid: dict[str, list[str]] | None = None) -> None:
     """Every documented CreateBooking rule; all problems together as one Invalid (400 with
-    ModelState naming each field). Nothing is held: credits are held at confirmation."""
+    ModelState naming each field). Nothing is held: credits are held at confirmation.
+    `invalid`: the fields that did not even parse (None in `n`), reported with the rest."""
     from .credits import format_credits, session_price
     from .errors import Invalid
 
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {k: list(v) for k, v in (invalid or {}).items()}
 
     def bad(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
+        if not invalid or name not in invalid:  # a field that did not parse: said already
+            errors.setdefault(name, []).append(message)
 
     refusal = phonechat_refusal(offer)
     bookable = offer if refusal is None else None  # the Offer, when BookUserID may be booked
@@ -333,13 +335,15 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
         bad("BookUserID", "You cannot book yourself.")
     elif refusal is not None:
         bad("BookUserID", refusal)
-    if n.session_date <= now:
+    if n.session_date is not None and n.session_date <= now:
         bad("SessionDate", "The field SessionDate must be in the future.")
-    if n.accept_by <= now:
+    if n.accept_by is None:
+        pass
+    elif n.accept_by <= now:
         bad("AcceptBy", "The field AcceptBy must be in the future.")
-    elif n.accept_by >= n.session_date:
+    elif n.session_date is not None and n.accept_by >= n.session_date:
         bad("AcceptBy", "The field AcceptBy must be before SessionDate.")
-    if n.duration < MIN_DURATION:
+    if n.duration is not None and n.duration < MIN_DURATION:
         bad("Duration", f"The field Duration must be at least {MIN_DURATION} minutes.")
     if bookable is not None and n.method not in bookable.methods:
         taken = ", ".join(str(m) for m in sorted(bookable.methods)) or "none"
@@ -348,15 +352,17 @@ def check_new_booking(n: NewBooking, offer: Offer | None, client_credits: int,
         bad("PhoneNumber", "The PhoneNumber field is required when Method is 1.")
     if n.method == Method.SKYPE and not n.skype_name:
         bad("SkypeName", "The SkypeName field is required when Method is 3.")
-    if n.credits <= 0:
+    if n.credits is None:
+        pass
+    elif n.credits <= 0:
         bad("Credits", "The field Credits must be more than 0.")
     if (bookable is not None and bookable.price_per_minute is not None
-            and n.duration >= MIN_DURATION):
+            and n.credits is not None and n.duration is not None and n.duration >= MIN_DURATION):
         least = session_price(bookable.price_per_minute, n.duration)
         if n.credits < least:
             bad("Credits", f"The field Credits must be at least {format_credits(least)} (the booked "
                            f"user's price per minute x Duration).")
-    if n.credits > client_credits and "Credits" not in errors:
+    if n.credits is not None and n.credits > client_credits and "Credits" not in errors:
         bad("Credits", f"You have {format_credits(client_credits)} credits, fewer than the "
                        f"{format_credits(n.credits)} offered.")
     if errors:

@@ -10,13 +10,18 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 INT32_MAX = 2_147_483_647
 MAX_REASON_LENGTH = 500  # CancelledReason / RejectedReason; documented in the API reference
+MAX_NUMBER_LENGTH = 40  # characters of a number sent as text; longer is "not valid", unread
+SHOWN_LENGTH = 40  # characters of a value a message quotes
 
-
-_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: "²" or "٣" are not numbers here
+# ASCII digits only ("²" or "٣" are not numbers here), one optional sign.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_ASCII_DIGITS = frozenset("0123456789")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 # Characters XML 1.0 cannot carry (C0 controls but tab, CR, LF; lone surrogates; U+FFFE/F).
 # Text holding one could never be answered in XML, and PostgreSQL refuses NUL: refused.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -29,29 +34,66 @@ class FieldError(ValueError):
 Validator = Callable[[str, Any], Any]
 
 
+def integer(name: str, raw: Any) -> int:
+    """The one reading of a whole number, for every integer field: a JSON integer, a JSON
+    number without a fraction (`3.0`), or text of at most 40 characters that is ASCII
+    digits with one optional sign, spaces around allowed. Anything else: FieldError."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():  # inf and nan are not
+        return int(raw)
+    if isinstance(raw, str):
+        s = raw.strip()
+        if len(s) <= MAX_NUMBER_LENGTH and _INTEGER.fullmatch(s):
+            return int(s)
+    raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}.")
+
+
+integer.schema = {  # type: ignore[attr-defined]  # (the validator schema convention)
+    "oneOf": [{"type": "integer"},
+              {"type": "string", "maxLength": MAX_NUMBER_LENGTH,
+               "pattern": r"^\s*[+-]?[0-9]+\s*$"}]}
+
+
 def entity_id(name: str, raw: Any) -> int:
     """An ID: a whole number from 1 to 2,147,483,647 (the original's int)."""
-    if isinstance(raw, bool):
-        raise FieldError(f"The value '{str(raw).lower()}' is not valid for {name}.")
-    if isinstance(raw, int):
-        value = raw
-    elif isinstance(raw, str) and _INTEGER.fullmatch(raw.strip()):
-        value = int(raw.strip())
-    elif isinstance(raw, float) and raw.is_integer():
-        value = int(raw)
-    else:
-        raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}.")
+    value = integer(name, raw)
     if not 1 <= value <= INT32_MAX:
         raise FieldError(f"The field {name} must be between 1 and {INT32_MAX}.")
     return value
 
 
 def _shown(raw: Any) -> str:
-    """The offending value as the message quotes it: a JSON array or object as JSON;
-    cut short, so that messages stay small."""
-    s = (json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
-         if isinstance(raw, (list, dict)) else str(raw))
-    return s if len(s) <= 40 else s[:40] + "..."
+    """The offending value as the message quotes it: a JSON array or object as JSON,
+    `true`/`false` for a boolean; cut to 40 characters; characters XML (or UTF-8) cannot
+    carry replaced by U+FFFD, so that any error body can be written as JSON and XML."""
+    if isinstance(raw, bool):
+        s = "true" if raw else "false"
+    elif isinstance(raw, int) and raw.bit_length() > 256:  # str() of a huge int is slow
+        s = f"{'-' if raw < 0 else ''}a number of {raw.bit_length()} bits"
+    elif isinstance(raw, (list, dict)):
+        try:
+            s = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+        except (ValueError, TypeError):  # e.g. a huge int inside
+            s = "[...]" if isinstance(raw, list) else "{...}"
+    else:
+        s = str(raw)
+    if len(s) > SHOWN_LENGTH:
+        s = s[:SHOWN_LENGTH] + "..."
+    return clean_text(s)
+
+
+def clean_text(s: str) -> str:
+    """`s` with every character XML 1.0 cannot carry replaced by U+FFFD (the
+    representation edge calls this on any text it writes that was not checked)."""
+    return s if s.isprintable() or not _NOT_XML_CHAR.search(s) else _NOT_XML_CHAR.sub("\ufffd", s)
+
+
+def _refuse_unwritable(name: str, raw: str) -> None:
+    bad = _NOT_XML_CHAR.search(raw)
+    if bad:
+        raise FieldError(f"The field {name} contains a control character "
+                         f"(U+{ord(bad.group()):04X}), which is not allowed.")
 
 
 def text(max_length: int) -> Validator:
@@ -66,10 +108,7 @@ def text(max_length: int) -> Validator:
         if len(raw) > max_length:
             raise FieldError(
                 f"The field {name} must be a string with a maximum length of {max_length}.")
-        bad = _NOT_XML_CHAR.search(raw)
-        if bad:
-            raise FieldError(f"The field {name} contains a control character "
-                             f"(U+{ord(bad.group()):04X}), which is not allowed.")
+        _refuse_unwritable(name, raw)
         return raw
 
     return check
@@ -84,44 +123,57 @@ MAX_COMMENTS_LENGTH = 1000
 MAX_SKYPE_NAME_LENGTH = 100
 
 
+# Every date the API reads is a wall-clock time in the service's zone (PHONECHAT_TIMEZONE)
+# with no UTC offset: one with an offset or `Z` is refused, not converted (docs/wire.md).
+# Years 1900-9998 only: a session's end, its settlement and any deadline stay datetimes.
+_DATE = r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+_DAY = re.compile(_DATE)
+_DATE_TIME = re.compile(_DATE + r"[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?")
+MIN_YEAR, MAX_YEAR = 1900, 9998
+MAX_DATE_LENGTH = 40  # characters, spaces around included; longer is "not valid", unread
+
+
+def _date(pattern: re.Pattern[str], raw: Any) -> datetime | None:
+    if not isinstance(raw, str) or len(raw) > MAX_DATE_LENGTH:
+        return None
+    m = pattern.fullmatch(raw.strip())
+    if m is None:
+        return None
+    parts = [int(p) for p in m.groups()[:6] if p is not None]
+    fraction = m.groups()[6] if len(m.groups()) > 6 else None
+    if not MIN_YEAR <= parts[0] <= MAX_YEAR:
+        return None
+    try:
+        return datetime(*parts, microsecond=int(fraction.ljust(6, "0")) if fraction else 0)
+    except ValueError:  # 2018-02-30, 25:00
+        return None
+
+
 def wall_clock(name: str, raw: Any) -> datetime:
-    """`YYYY-MM-DD HH:MM` (seconds and the ISO `T` form accepted), wall-clock time."""
-    if isinstance(raw, str):
-        s = raw.strip()
-        if len(s) >= 16 and s[10] in " T" and "+" not in s[10:] and not s.endswith("Z"):
-            try:
-                return datetime.fromisoformat(s.replace(" ", "T", 1))
-            except ValueError:
-                pass
-    raise FieldError(f"The value '{raw}' is not valid for {name}: expected a date and time "
-                     "like 2018-01-22 21:30.")
+    """`YYYY-MM-DD HH:MM` (seconds, a fraction and the ISO `T` form accepted), wall-clock
+    time in the service's zone; no UTC offset."""
+    value = _date(_DATE_TIME, raw)
+    if value is None:
+        raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}: expected a date "
+                         "and time like 2018-01-22 21:30 (the service's time, no UTC offset, "
+                         f"years {MIN_YEAR}-{MAX_YEAR}).")
+    return value
 
 
 def day(name: str, raw: Any) -> datetime:
     """`yyyy-mm-dd`: the start of that day."""
-    if isinstance(raw, str) and len(raw.strip()) == 10:
-        try:
-            return datetime.strptime(raw.strip(), "%Y-%m-%d")
-        except ValueError:
-            pass
-    raise FieldError(f"The value '{raw}' is not valid for {name}: expected a date like "
-                     "2018-01-22.")
+    value = _date(_DAY, raw)
+    if value is None:
+        raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}: expected a date "
+                         f"like 2018-01-22 (years {MIN_YEAR}-{MAX_YEAR}).")
+    return value
 
 
 def whole_number(low: int, high: int = INT32_MAX) -> Validator:
     """A whole number from `low` to `high`."""
 
     def check(name: str, raw: Any) -> int:
-        if isinstance(raw, bool):
-            raise FieldError(f"The value '{str(raw).lower()}' is not valid for {name}.")
-        if isinstance(raw, int):
-            value = raw
-        elif isinstance(raw, float) and raw.is_integer():
-            value = int(raw)
-        elif isinstance(raw, str) and raw.strip().lstrip("+-").isdigit():
-            value = int(raw.strip())
-        else:
-            raise FieldError(f"The value '{raw}' is not valid for {name}.")
+        value = integer(name, raw)
         if not low <= value <= high:
             raise FieldError(f"The field {name} must be between {low} and {high}.")
         return value
@@ -131,25 +183,47 @@ def whole_number(low: int, high: int = INT32_MAX) -> Validator:
 
 def credits_amount(name: str, raw: Any) -> int:
     """A positive number of credits with at most 4 decimal places, as units."""
-    from .credits import MAX_CREDITS_UNITS, NotAnAmount, to_units
+    from .credits import MAX_CREDITS_UNITS, UNITS_PER_CREDIT, NotAnAmount, to_units
 
+    not_valid = FieldError(f"The value '{_shown(raw)}' is not valid for {name}: a number of "
+                           "credits with at most 4 decimal places is expected.")
+    out_of_range = FieldError(
+        f"The field {name} must be between 0 and {MAX_CREDITS_UNITS // UNITS_PER_CREDIT}.")
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise FieldError(f"The value '{raw}' is not valid for {name}.")
+        raise not_valid
+    if isinstance(raw, int):
+        units = raw * UNITS_PER_CREDIT
+        if not 0 <= units <= MAX_CREDITS_UNITS:
+            raise out_of_range
+        return units
+    # The size is bounded before any arithmetic: "1E+999990" is short, but its value has a
+    # million digits (Decimal would take seconds to scale it).
+    s = raw.strip() if isinstance(raw, str) else repr(raw)
+    if len(s) > MAX_NUMBER_LENGTH or not _DECIMAL.fullmatch(s):
+        raise not_valid
+    d = Decimal(s)
+    if d and d.adjusted() > 12:  # beyond any amount allowed (10^9 credits)
+        raise out_of_range
+    if d and d.adjusted() < -12:  # far below 0.0001: surely more than 4 decimals
+        raise not_valid
     try:
-        units = to_units(str(raw).strip())
+        units = to_units(d)
     except NotAnAmount:
-        raise FieldError(f"The value '{raw}' is not valid for {name}: a number of credits "
-                         "with at most 4 decimal places is expected.") from None
+        raise not_valid from None
     if not 0 <= units <= MAX_CREDITS_UNITS:
-        raise FieldError(f"The field {name} must be between 0 and {MAX_CREDITS_UNITS // 10_000}.")
+        raise out_of_range
     return units
 
 
 def phone_number(name: str, raw: Any) -> str:
     """10 or 11 digits (spaces, dashes and brackets allowed around them); digits kept."""
-    s = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
-    digits = "".join(ch for ch in s if ch.isdigit())
-    if not s or any(not (ch.isdigit() or ch in " -()") for ch in s) or len(digits) not in (10, 11):
+    s = (raw.strip() if isinstance(raw, str)
+         else str(raw) if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 10**12
+         else "")
+    digits = "".join(ch for ch in s if ch in _ASCII_DIGITS)
+    if (not s or len(s) > MAX_NUMBER_LENGTH
+            or any(not (ch in _ASCII_DIGITS or ch in " -()") for ch in s)
+            or len(digits) not in (10, 11)):
         raise FieldError(f"The field {name} must be a phone number of 10 or 11 digits.")
     return digits
 
@@ -183,9 +257,9 @@ method = whole_number(1, 3)
 
 def one_of(*choices: str) -> Validator:
     def check(name: str, raw: Any) -> str:
-        v = str(raw).strip().lower()
+        v = raw.strip().lower() if isinstance(raw, str) else None
         if v not in choices:
-            raise FieldError(f"The value '{raw}' is not valid for {name}: expected one of "
+            raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}: expected one of "
                              f"{', '.join(choices)}.")
         return v
 
@@ -194,19 +268,17 @@ def one_of(*choices: str) -> Validator:
 
 def id_list(name: str, raw: Any) -> list[int]:
     """`"100,101,102"` (or a JSON array): the IDs, in order, without duplicates."""
-    items = raw if isinstance(raw, list) else str(raw).split(",")
-    ids: list[int] = []
+    items = raw if isinstance(raw, list) else raw.split(",") if isinstance(raw, str) else [raw]
+    ids: dict[int, None] = {}  # in order, without duplicates
     for item in items:
         if isinstance(item, str) and not item.strip():
             continue
-        value = entity_id(name, item.strip() if isinstance(item, str) else item)
-        if value not in ids:
-            ids.append(value)
+        ids[entity_id(name, item)] = None
+        if len(ids) > 100:
+            raise FieldError(f"The field {name} may list at most 100 IDs.")
     if not ids:
         raise FieldError(f"The {name} field is required.")
-    if len(ids) > 100:
-        raise FieldError(f"The field {name} may list at most 100 IDs.")
-    return ids
+    return list(ids)
 
 
 def method_list(name: str, raw: Any) -> list[int]:
@@ -217,12 +289,13 @@ def method_list(name: str, raw: Any) -> list[int]:
 def boolean(name: str, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    v = str(raw).strip().lower()
-    if v in ("true", "1"):
+    v = raw.strip().lower() if isinstance(raw, str) else raw if isinstance(raw, int) else None
+    if v in ("true", "1", 1):
         return True
-    if v in ("false", "0"):
+    if v in ("false", "0", 0):
         return False
-    raise FieldError(f"The value '{raw}' is not valid for {name}: true or false is expected.")
+    raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}: true or false is "
+                     "expected.")
 
 
 def optional_text(max_length: int) -> Validator:
@@ -230,10 +303,12 @@ def optional_text(max_length: int) -> Validator:
 
     def check(name: str, raw: Any) -> str:
         if not isinstance(raw, str):
-            raise FieldError(f"The value '{raw}' is not valid for {name}: a string is expected.")
+            raise FieldError(
+                f"The value '{_shown(raw)}' is not valid for {name}: a string is expected.")
         if len(raw) > max_length:
             raise FieldError(
                 f"The field {name} must be a string with a maximum length of {max_length}.")
+        _refuse_unwritable(name, raw)
         return raw
 
     return check
@@ -270,7 +345,11 @@ class Elements:
 def _listed(raw: Any) -> list[Any]:
     if isinstance(raw, Elements):
         return raw.values()
-    return raw if isinstance(raw, list) else [x for x in str(raw).split(",") if x.strip()]
+    if isinstance(raw, list):
+        return raw
+    if isinstance(raw, str):
+        return [x for x in raw.split(",") if x.strip()]
+    return [raw]
 
 
 _INTERNATIONAL_NUMBER = re.compile(r"\+?[1-9][0-9]{6,14}")

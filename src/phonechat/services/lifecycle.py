@@ -85,11 +85,11 @@ async def _transition(db: Database, side: Side, actor: Actor, booking_id: int, a
 
 
 async def create_booking(db: Database, actor: Actor, n: rules.NewBooking,
-                         now: datetime) -> dict[str, Any]:
+                         now: datetime, invalid: dict[str, list[str]] | None = None) -> dict[str, Any]:
     async with db.transaction() as tx:
         offer = await booking_settings.offer(tx, n.book_user_id)
         balance = await ledger.balance(tx, await ledger.user_account(tx, actor.id))
-        rules.check_new_booking(n, offer, balance, now)
+        rules.check_new_booking(n, offer, balance, now, invalid)
         booking_id = await booking_rows.insert_booking(
             tx, client_id=actor.id, candidate_id=n.book_user_id, duration=n.duration,
             credits=n.credits, status="Pending", method=n.method,
