@@ -11,11 +11,11 @@ from .http import Reply, Request, Routes
 routes = Routes()
 
 
-@routes.get("/v1/Account/VerifyCredentials")
+@routes.get("/v1/Account/VerifyCredentials", reply=CREDENTIALS)
 async def verify_credentials(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(CREDENTIALS, await account.verify_credentials(req.db, req.actor))
 
 
-@routes.get("/v1/Account/GetPermissions")
+@routes.get("/v1/Account/GetPermissions", reply=PERMISSIONS)
 async def get_permissions(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(PERMISSIONS, account.permissions(req.grant))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..domain.validation import FieldError
+from ..domain.validation import FieldError, accepts
 from ..services import worker
 from .contracts import SANDBOX_CLOCK
 from .http import Reply, Request, Routes
@@ -14,6 +14,7 @@ from .inputs import Field, Input
 routes = Routes()
 
 
+@accepts({"type": ["string", "integer"]})  # fromisoformat(str(raw)): 20180121 reads too
 def wall_clock_time(name: str, raw: Any) -> datetime:
     try:
         return datetime.fromisoformat(str(raw)).replace(tzinfo=None)
@@ -22,12 +23,12 @@ def wall_clock_time(name: str, raw: Any) -> datetime:
                          "expected a date like 2018-01-21T14:00:00.") from None
 
 
-@routes.get("/v1/Sandbox/Clock", auth=False)
+@routes.get("/v1/Sandbox/Clock", auth=False, reply=SANDBOX_CLOCK)
 async def read_clock(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})
 
 
-@routes.post("/v1/Sandbox/Clock", auth=False,
+@routes.post("/v1/Sandbox/Clock", auth=False, reply=SANDBOX_CLOCK,
              input=Input("SandboxClock", (Field("Now", wall_clock_time),)))
 async def move_clock(req: Request, args: dict[str, Any]) -> Reply:
     req.app.clock.set(args["Now"])

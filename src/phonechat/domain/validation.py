@@ -29,6 +29,44 @@ class FieldError(ValueError):
 Validator = Callable[[str, Any], Any]
 
 
+# --- what each validator accepts, as JSON Schema (the OpenAPI document reads `.schema`) ---
+# A schema may be wider than what its validator accepts, never narrower: a fuzzer sends
+# values outside it and expects a 400 (docs/openapi.md).
+
+def with_schema(check: Validator, schema: dict[str, Any]) -> Validator:
+    """`check`, carrying the JSON Schema of the raw values it accepts as `check.schema`."""
+    check.schema = schema  # type: ignore[attr-defined]
+    return check
+
+
+def accepts(schema: dict[str, Any]) -> Callable[[Validator], Validator]:
+    """Decorator form of with_schema for a validator defined with `def`."""
+    return lambda check: with_schema(check, schema)
+
+
+def accepts_from(schema_of: Callable[..., dict[str, Any]]) -> Callable[[Any], Any]:
+    """For a validator factory: each validator it makes carries `schema_of(*its args)`."""
+    def decorate(factory: Callable[..., Validator]) -> Callable[..., Validator]:
+        def make(*args: Any) -> Validator:
+            return with_schema(factory(*args), schema_of(*args))
+        make.__name__, make.__doc__ = factory.__name__, factory.__doc__
+        return make
+    return decorate
+
+
+_WS = r"\s*"
+# Digits as `str.isdigit`, `int` and strptime read them (Python's \d: any decimal digit).
+_INTEGER_TEXT = {"type": "string", "pattern": rf"^{_WS}[+-]*\d+{_WS}$"}
+# Characters XML 1.0 cannot carry, as a JSON Schema pattern (see _NOT_XML_CHAR).
+_XML_TEXT = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]*$"
+
+
+def _int_schema(low: int, high: int) -> dict[str, Any]:
+    """A JSON integer in range (5.0 counts, as in JSON Schema), or its digits as text."""
+    return {"anyOf": [{"type": "integer", "minimum": low, "maximum": high}, _INTEGER_TEXT]}
+
+
+@accepts(_int_schema(1, INT32_MAX))
 def entity_id(name: str, raw: Any) -> int:
     """An ID: a whole number from 1 to 2,147,483,647 (the original's int)."""
     if isinstance(raw, bool):
@@ -54,6 +92,8 @@ def _shown(raw: Any) -> str:
     return s if len(s) <= 40 else s[:40] + "..."
 
 
+@accepts_from(lambda max_length: {"type": "string", "minLength": 1,
+                                   "maxLength": max_length, "pattern": _XML_TEXT})
 def text(max_length: int) -> Validator:
     """A non-blank string of at most `max_length` characters."""
 
@@ -84,6 +124,8 @@ MAX_COMMENTS_LENGTH = 1000
 MAX_SKYPE_NAME_LENGTH = 100
 
 
+@accepts({"type": "string", "pattern": rf"^{_WS}\d{{4}}-\d\d-\d\d[ T]\d\d:\d\d",
+          "examples": ["2018-01-22 21:30"]})
 def wall_clock(name: str, raw: Any) -> datetime:
     """`YYYY-MM-DD HH:MM` (seconds and the ISO `T` form accepted), wall-clock time."""
     if isinstance(raw, str):
@@ -97,6 +139,8 @@ def wall_clock(name: str, raw: Any) -> datetime:
                      "like 2018-01-22 21:30.")
 
 
+@accepts({"type": "string", "pattern": rf"^{_WS}\d{{4}}-[ \d]?\d-[ \d]?\d{_WS}$",
+          "format": "date"})
 def day(name: str, raw: Any) -> datetime:
     """`yyyy-mm-dd`: the start of that day."""
     if isinstance(raw, str) and len(raw.strip()) == 10:
@@ -108,6 +152,7 @@ def day(name: str, raw: Any) -> datetime:
                      "2018-01-22.")
 
 
+@accepts_from(lambda low, high=INT32_MAX: _int_schema(low, high))
 def whole_number(low: int, high: int = INT32_MAX) -> Validator:
     """A whole number from `low` to `high`."""
 
@@ -129,6 +174,9 @@ def whole_number(low: int, high: int = INT32_MAX) -> Validator:
     return check
 
 
+@accepts({"anyOf": [
+    {"type": "number", "minimum": 0, "maximum": 10**9},
+    {"type": "string", "pattern": rf"^{_WS}[+-]?[\d_.]*\d[\d_.]*([eE][+-]?[\d_]+)?{_WS}$"}]})
 def credits_amount(name: str, raw: Any) -> int:
     """A positive number of credits with at most 4 decimal places, as units."""
     from .credits import MAX_CREDITS_UNITS, NotAnAmount, to_units
@@ -145,6 +193,8 @@ def credits_amount(name: str, raw: Any) -> int:
     return units
 
 
+@accepts({"anyOf": [{"type": "integer"},
+                   {"type": "string", "pattern": rf"^{_WS}[\d \-()]*\d[\d \-()]*{_WS}$"}]})
 def phone_number(name: str, raw: Any) -> str:
     """10 or 11 digits (spaces, dashes and brackets allowed around them); digits kept."""
     s = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
@@ -157,6 +207,14 @@ def phone_number(name: str, raw: Any) -> str:
 method = whole_number(1, 3)
 
 
+def _any_case(word: str) -> str:
+    """A pattern matching `word` in any letter case (JSON Schema patterns have no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+@accepts_from(lambda *choices: {
+    "type": "string", "pattern": rf"^{_WS}({'|'.join(map(_any_case, choices))}){_WS}$",
+    "examples": list(choices)})
 def one_of(*choices: str) -> Validator:
     def check(name: str, raw: Any) -> str:
         v = str(raw).strip().lower()
@@ -168,6 +226,11 @@ def one_of(*choices: str) -> Validator:
     return check
 
 
+@accepts({"anyOf": [
+    {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+    {"type": "string", "pattern": r"^[\s,+\-\d]*\d[\s,+\-\d]*$"},
+    {"type": "array", "minItems": 1,
+     "items": {"anyOf": [*_int_schema(1, INT32_MAX)["anyOf"], {"type": "string"}]}}]})
 def id_list(name: str, raw: Any) -> list[int]:
     """`"100,101,102"` (or a JSON array): the IDs, in order, without duplicates."""
     items = raw if isinstance(raw, list) else str(raw).split(",")
@@ -185,12 +248,18 @@ def id_list(name: str, raw: Any) -> list[int]:
     return ids
 
 
+@accepts({"anyOf": [
+    {"type": "integer", "minimum": 1, "maximum": 3},
+    {"type": "string", "pattern": r"^[\s,+\-\d]*$"},
+    {"type": "array", "items": _int_schema(1, 3)}]})
 def method_list(name: str, raw: Any) -> list[int]:
     """Methods: `[1, 3]` or `"1,3"`; an empty list means none."""
     items = raw if isinstance(raw, list) else [x for x in str(raw).split(",") if x.strip()]
     return sorted({method(name, x) for x in items})
 
 
+@accepts({"anyOf": [{"type": "boolean"}, {"enum": [0, 1]}, {
+    "type": "string", "pattern": rf"^{_WS}([tT][rR][uU][eE]|[fF][aA][lL][sS][eE]|0|1){_WS}$"}]})
 def boolean(name: str, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -202,6 +271,7 @@ def boolean(name: str, raw: Any) -> bool:
     raise FieldError(f"The value '{raw}' is not valid for {name}: true or false is expected.")
 
 
+@accepts_from(lambda max_length: {"type": "string", "maxLength": max_length})
 def optional_text(max_length: int) -> Validator:
     """Free text of at most `max_length` characters (blank allowed)."""
 
