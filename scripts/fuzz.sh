@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Fuzz a fresh sandbox from its own /openapi.json with schemathesis (docs/openapi.md).
+#   scripts/fuzz.sh                      what CI runs: fixed seed, few examples per operation
+#   FUZZ_EXAMPLES=500 FUZZ_SEED=7 scripts/fuzz.sh   a longer run; extra args go to `st run`
+# Starts `phonechat sandbox` on a free port with its own database, stops it at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/st ] || ./dev phonechat --help >/dev/null  # makes .venv with the test deps
+
+EXAMPLES=${FUZZ_EXAMPLES:-25}
+SEED=${FUZZ_SEED:-20180121}
+CHECKS=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance,negative_data_rejection,ignored_auth
+
+work=$(mktemp -d)
+port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+db="$work/sandbox.db"
+# The clock of the published samples, so that a run is the same whenever it happens.
+.venv/bin/phonechat sandbox --port "$port" --db "$db" --clock 2018-01-21T14:00:00 \
+  >"$work/sandbox.log" 2>&1 &
+sandbox_pid=$!
+stop() {
+  kill "$sandbox_pid" 2>/dev/null || true
+  wait "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap stop EXIT
+
+for _ in $(seq 1 100); do
+  if .venv/bin/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.5)" 2>/dev/null; then
+    break
+  fi
+  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+token=$(.venv/bin/phonechat sandbox --manifest --db "$db" |
+        .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["users"]["client"]["AccessToken"])')
+
+echo "fuzz: schemathesis against the sandbox on port $port (seed $SEED, $EXAMPLES examples per operation)"
+status=0
+.venv/bin/st run "http://127.0.0.1:$port/openapi.json" \
+  --checks "$CHECKS" --seed "$SEED" --max-examples "$EXAMPLES" \
+  --phases examples,coverage,fuzzing,stateful --workers 1 \
+  --generation-database none --request-timeout 10 --no-color \
+  -H "Authorization: Bearer $token" "$@" || status=$?
+if [ "$status" -ne 0 ] && [ -s "$work/sandbox.log" ]; then
+  echo "fuzz: the sandbox's log (last lines):" >&2
+  tail -n 20 "$work/sandbox.log" >&2
+fi
+exit "$status"
