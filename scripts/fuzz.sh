@@ -33,12 +33,33 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-token=$(.venv/bin/phonechat sandbox --manifest --db "$db" |
-        .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["users"]["client"]["AccessToken"])')
+.venv/bin/phonechat sandbox --manifest --db "$db" >"$work/manifest.json"
+token=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["users"]["client"]["AccessToken"])' "$work/manifest.json")
+# The sandbox's own bookings and users (from its manifest), and a booking its rules accept,
+# offered as values some of the time: so that operations reach past 404, and the stateful
+# phase can follow CreateBooking's links to the booking it made.
+.venv/bin/python - "$work/manifest.json" >"$work/schemathesis.toml" <<'TOML'
+import json, sys
+m = json.load(open(sys.argv[1]))
+values = {
+    "booking": sorted(set(m["bookings"].values())),
+    "user": [m["made_side"]["book_user_id"], *(u["UserID"] for u in m["users"].values())],
+    "session": ["2018-01-25 21:30"], "accept_by": ["2018-01-24 12:00"], "duration": [15],
+    "credits": [10], "method": [2], "now": ["2018-01-21T14:00:00"],
+}
+print("\n".join(f"[dictionaries.{k}]\nvalues = {json.dumps(v)}" for k, v in values.items()))
+print("[parameters]")
+for field, name in [("BookingID", "booking"), ("BookingIDs", "booking"), ("UserID", "user"),
+                    ("BookUserID", "user"), ("SessionDate", "session"),
+                    ("AcceptBy", "accept_by"), ("Duration", "duration"),
+                    ("Credits", "credits"), ("Method", "method"), ("Now", "now")]:
+    for where in ("query", "body"):
+        print(f'"{where}.{field}" = {{ dictionary = "{name}", probability = 0.6 }}')
+TOML
 
 echo "fuzz: schemathesis against the sandbox on port $port (seed $SEED, $EXAMPLES examples per operation)"
 status=0
-.venv/bin/st run "http://127.0.0.1:$port/openapi.json" \
+.venv/bin/st --config-file "$work/schemathesis.toml" run "http://127.0.0.1:$port/openapi.json" \
   --checks "$CHECKS" --seed "$SEED" --max-examples "$EXAMPLES" \
   --phases examples,coverage,fuzzing,stateful --workers 1 \
   --generation-database none --request-timeout 10 --no-color \
