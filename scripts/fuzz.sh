@@ -34,18 +34,21 @@ for _ in $(seq 1 100); do
 done
 
 .venv/bin/phonechat sandbox --manifest --db "$db" >"$work/manifest.json"
-token=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["users"]["client"]["AccessToken"])' "$work/manifest.json")
-# The sandbox's own bookings and users (from its manifest), and a booking its rules accept,
-# offered as values some of the time: so that operations reach past 404, and the stateful
-# phase can follow CreateBooking's links to the booking it made.
+# Calls as the client, the /v1/Groups/ variants as the group manager, with the tokens the
+# manifest gives; the sandbox's own bookings and users, and a booking its rules accept,
+# offered as values some of the time: so that operations reach past 403 and 404, and the
+# stateful phase can follow CreateBooking's links to the booking it made.
 .venv/bin/python - "$work/manifest.json" >"$work/schemathesis.toml" <<'TOML'
 import json, sys
 m = json.load(open(sys.argv[1]))
+token = {role: m["users"][role]["AccessToken"] for role in ("client", "manager")}
+print(f'headers = {{ Authorization = "Bearer {token["client"]}" }}')
 values = {
     "booking": sorted(set(m["bookings"].values())),
     "user": [m["made_side"]["book_user_id"], *(u["UserID"] for u in m["users"].values())],
     "session": ["2018-01-25 21:30"], "accept_by": ["2018-01-24 12:00"], "duration": [15],
     "credits": [10], "method": [2], "now": ["2018-01-21T14:00:00"],
+    "member": [m["users"]["member"]["UserID"]],
 }
 print("\n".join(f"[dictionaries.{k}]\nvalues = {json.dumps(v)}" for k, v in values.items()))
 print("[parameters]")
@@ -55,6 +58,10 @@ for field, name in [("BookingID", "booking"), ("BookingIDs", "booking"), ("UserI
                     ("Credits", "credits"), ("Method", "method"), ("Now", "now")]:
     for where in ("query", "body"):
         print(f'"{where}.{field}" = {{ dictionary = "{name}", probability = 0.6 }}')
+member = '{ dictionary = "member", probability = 0.8 }'
+print(f'[[operations]]\ninclude-path-regex = "^/v1/Groups/"\n'
+      f'headers = {{ Authorization = "Bearer {token["manager"]}" }}\n'
+      f'parameters = {{ "query.UserID" = {member}, "body.UserID" = {member} }}')
 TOML
 
 echo "fuzz: schemathesis against the sandbox on port $port (seed $SEED, $EXAMPLES examples per operation)"
@@ -63,7 +70,7 @@ status=0
   --checks "$CHECKS" --seed "$SEED" --max-examples "$EXAMPLES" \
   --phases examples,coverage,fuzzing,stateful --workers 1 \
   --generation-database none --request-timeout 10 --no-color \
-  -H "Authorization: Bearer $token" "$@" || status=$?
+  "$@" || status=$?
 if [ "$status" -ne 0 ] && [ -s "$work/sandbox.log" ]; then
   echo "fuzz: the sandbox's log (last lines):" >&2
   tail -n 20 "$work/sandbox.log" >&2
