@@ -101,6 +101,19 @@ def test_a_member_added_to_a_contract_is_in_the_document() -> None:
     assert (size["minimum"], size["maximum"], params["Size"]["required"]) == (2, 9, False)
 
 
+def test_a_route_added_without_reply_is_described_by_the_contract_it_names() -> None:
+    routes = Routes()
+
+    @routes.post("/v1/PhoneChat/Added", input=Input("Added", (Field("BookingID", entity_id),)))
+    async def added(req, args):  # type: ignore[no-untyped-def]
+        return Reply(MADE_BOOKING, {})
+
+    doc = openapi.document(routes, samples={})
+    validate(doc)
+    answer = doc["paths"]["/v1/PhoneChat/Added"]["post"]["responses"]["200"]["content"]
+    assert answer["text/xml"]["schema"] == {"$ref": "#/components/schemas/MadeBooking"}
+
+
 def test_the_document_says_what_each_route_needs_and_answers(app) -> None:
     doc = openapi.document(app.routes)
     details = doc["paths"]["/v1/PhoneChat/MadeBookingDetails"]["get"]

@@ -293,11 +293,22 @@ def _header_refs(names: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {n: {"$ref": f"#/components/headers/{n}"} for n in ("X-Request-ID", *names)}
 
 
+def reply_of(route: Route) -> Contract | list[Contract]:
+    """The route's declared reply=, else the one Contract its handler names (a route added
+    without reply= is still described; one answering a list must say reply=[C])."""
+    if route.reply is not None:
+        return route.reply
+    handler = route.handler
+    named = {id(c): c for n in handler.__code__.co_names
+             if isinstance(c := handler.__globals__.get(n), Contract)}
+    if len(named) != 1:
+        raise TypeError(f"{route.method} {route.path}: say what it answers with reply=")
+    return next(iter(named.values()))
+
+
 def _api_answer(route: Route, schemas: _Schemas,
                 samples: dict[str, dict[str, str]]) -> dict[str, Any]:
-    reply = route.reply
-    if reply is None:
-        raise TypeError(f"{route.method} {route.path} declares no reply= (its Contract)")
+    reply = reply_of(route)
     many = isinstance(reply, list)
     contract = reply[0] if isinstance(reply, list) else reply
     headers = ["Idempotent-Replayed"] if route.auth and route.method == "POST" else []
@@ -369,13 +380,14 @@ def _links(routes: list[Route], ops: dict[int, dict[str, Any]]) -> None:
     """Stateful chains (create -> details -> cancel ...): an answer links to every
     operation answering the same contract whose required ID fields it carries."""
     for source in routes:
-        if source.doc is not None or not isinstance(source.reply, Contract):
+        reply = reply_of(source) if source.doc is None else None
+        if not isinstance(reply, Contract):
             continue
-        ids = {m.name for m in source.reply.members if m.kind == INT and m.name.endswith("ID")}
+        ids = {m.name for m in reply.members if m.kind == INT and m.name.endswith("ID")}
         links: dict[str, Any] = {}
         for target in routes:
-            if (target is source or target.as_member or target.reply is not source.reply
-                    or target.input is None):
+            if (target is source or target.as_member or target.input is None
+                    or target.doc is not None or reply_of(target) is not reply):
                 continue
             given = [f.name for f in target.input.fields if f.required and f.name in ids]
             if not given:
