@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/st ] || ./dev phonechat --help >/dev/null  # makes .venv with the test deps
 
-EXAMPLES=${FUZZ_EXAMPLES:-25}
+EXAMPLES=${FUZZ_EXAMPLES:-50}
 SEED=${FUZZ_SEED:-20180121}
 CHECKS=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance,negative_data_rejection,ignored_auth
 
@@ -48,7 +48,8 @@ values = {
     "user": [m["made_side"]["book_user_id"], *(u["UserID"] for u in m["users"].values())],
     "session": ["2018-01-25 21:30"], "accept_by": ["2018-01-24 12:00"], "duration": [15],
     "credits": [10], "method": [2], "now": ["2018-01-21T14:00:00"],
-    "member": [m["users"]["member"]["UserID"]],
+    "member": [m["users"]["member"]["UserID"]], "book_user": [m["made_side"]["book_user_id"]],
+    "phone": ["07700900456"],
 }
 print("\n".join(f"[dictionaries.{k}]\nvalues = {json.dumps(v)}" for k, v in values.items()))
 print("[parameters]")
@@ -62,6 +63,14 @@ member = '{ dictionary = "member", probability = 0.8 }'
 print(f'[[operations]]\ninclude-path-regex = "^/v1/Groups/"\n'
       f'headers = {{ Authorization = "Bearer {token["manager"]}" }}\n'
       f'parameters = {{ "query.UserID" = {member}, "body.UserID" = {member} }}')
+# CreateBooking succeeds often enough to start the chains create -> details -> cancel.
+create = ", ".join(f'"body.{field}" = {{ dictionary = "{name}", probability = 0.9 }}'
+                   for field, name in [("BookUserID", "book_user"), ("SessionDate", "session"),
+                                       ("AcceptBy", "accept_by"), ("Duration", "duration"),
+                                       ("Credits", "credits"), ("Method", "method"),
+                                       ("PhoneNumber", "phone")])
+print(f'[[operations]]\ninclude-name = "POST /v1/PhoneChat/CreateBooking"\n'
+      f'parameters = {{ {create} }}')
 TOML
 
 echo "fuzz: schemathesis against the sandbox on port $port (seed $SEED, $EXAMPLES examples per operation)"
