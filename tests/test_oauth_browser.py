@@ -145,7 +145,7 @@ def test_browser_logs_in_consents_and_the_app_calls_the_api_then_declines(
                 assert r.headers["cache-control"] == "no-store"
                 auth = {"Authorization": f"bearer {r.json()['access_token']}"}
                 me = httpx.get(sandbox_server + "/v1/Account/VerifyCredentials", headers=auth)
-                assert me.status_code == 200 and me.json()["Nickname"] == "BookingUser"
+                assert me.status_code == 200 and me.json()["UserID"] == 100  # (Nickname needs its scope)
                 details = httpx.get(sandbox_server + "/v1/PhoneChat/MadeBookingDetails",
                                     params={"BookingID": 1}, headers=auth)
                 assert details.status_code == 200 and details.json()["BookingID"] == 1

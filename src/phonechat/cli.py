@@ -147,6 +147,21 @@ def _listen(host: str, port: int) -> "socket.socket":
     return sock
 
 
+# --- openapi ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--sandbox", "for_sandbox", is_flag=True,
+              help="The sandbox's document (with its /v1/Sandbox routes).")
+def openapi(for_sandbox: bool) -> None:
+    """Print the OpenAPI 3.1 document that GET /openapi.json serves."""
+    from .api import openapi as generator
+    from .api.factory import build_routes
+
+    s = Settings.from_env(sandbox=for_sandbox) if for_sandbox else Settings.from_env()
+    click.echo(generator.rendered(build_routes(sandbox=for_sandbox, metrics=s.metrics)).decode())
+
+
 # --- db ---------------------------------------------------------------------------------
 
 

@@ -25,13 +25,13 @@ def _credentials_with(members: frozenset[str]) -> Contract:
     return CREDENTIALS.only(members)
 
 
-@routes.get("/v1/Account/VerifyCredentials")
+@routes.get("/v1/Account/VerifyCredentials", reply=CREDENTIALS)
 async def verify_credentials(req: Request, args: dict[str, Any]) -> Reply:
     values = await account.verify_credentials(req.db, req.grant, req.actor)
     return Reply(_credentials_with(frozenset(values)), values)
 
 
-@routes.get("/v1/Account/GetPermissions")
+@routes.get("/v1/Account/GetPermissions", reply=PERMISSIONS)
 async def get_permissions(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(PERMISSIONS, account.permissions(req.grant))
 

@@ -7,7 +7,9 @@ from typing import Any
 from ..clock import SystemClock
 from ..settings import Settings
 from ..store.db import Database
-from . import account_routes, lifecycle_routes, oauth_routes, ops_routes, sandbox_routes
+from . import (
+    account_routes, lifecycle_routes, oauth_routes, openapi, ops_routes, sandbox_routes,
+)
 from .app import App
 from .http import Routes
 from .ratelimit import build_limiter
@@ -15,7 +17,7 @@ from .ratelimit import build_limiter
 
 def build_routes(*, sandbox: bool, metrics: bool = False) -> Routes:
     routes = Routes()
-    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes):
+    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes, openapi):
         routes.merge(module.routes)
     if metrics:
         routes.merge(ops_routes.metrics_routes)

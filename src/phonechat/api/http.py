@@ -8,7 +8,7 @@ of a bare ASGI app's throughput (see bench/RESULTS.md); what this API needs from
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -152,6 +152,19 @@ USER_ID = Field("UserID", entity_id)
 
 
 @dataclass(frozen=True)
+class RawDoc:
+    """What a RawReply route reads and answers, for the OpenAPI document (api/openapi.py):
+    its handler reads the request itself, so it has no Input to describe it."""
+
+    summary: str
+    query: tuple[Field, ...] = ()  # read from the query string (schemas: the checks' .schema)
+    form: tuple[Field, ...] = ()  # read from an application/x-www-form-urlencoded body
+    # status -> (media type, JSON Schema of the body or None for none, description)
+    answers: dict[int, tuple[str, dict[str, Any] | None, str]] = field(default_factory=dict)
+    headers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # status -> headers sent
+
+
+@dataclass(frozen=True)
 class Route:
     method: str
     path: str
@@ -160,6 +173,8 @@ class Route:
     auth: bool = True  # needs a valid access token
     scope: str | None = None  # ... carrying this scope
     as_member: bool = False  # the group-manager variant: acts as input UserID
+    reply: "Contract | list[Contract] | None" = None  # what it answers; [C]: a list of C
+    doc: RawDoc | None = None  # a RawReply route's own description
 
 
 @dataclass
@@ -173,15 +188,16 @@ class Routes:
 
     def _register(self, method: str, path: str, *, group: str | None = None,
                   input: Input | None = None, auth: bool = True,
-                  scope: str | None = None) -> Callable[[Handler], Handler]:
+                  scope: str | None = None, reply: Contract | list[Contract] | None = None,
+                  doc: RawDoc | None = None) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
-            self.add(Route(method, path, handler, input, auth, scope))
+            self.add(Route(method, path, handler, input, auth, scope, reply=reply, doc=doc))
             if group:
                 fields = (input.fields if input else ()) + (USER_ID,)
-                name = input.name if input else path.rsplit("/", 1)[-1]
-                roots = input.xml_roots if input else ()
-                self.add(Route(method, group, handler, Input(name, fields, roots), auth,
-                               scope, as_member=True))
+                group_input = (replace(input, fields=fields) if input
+                               else Input(path.rsplit("/", 1)[-1], fields))
+                self.add(Route(method, group, handler, group_input, auth, scope,
+                               as_member=True, reply=reply))
             return handler
         return decorate
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.errors import Invalid
-from ..domain.validation import FieldError, Validator
+from ..domain.validation import FieldError, Validator, with_schema
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,12 @@ class Input:
 
 
 INVALID = "(invalid)"  # the key of a partial binding's field messages
+
+
+def read_by_handler(schema: dict[str, Any] | None = None) -> Validator:
+    """A field that a RawDoc describes and its handler reads itself (oauthlib reads the
+    OAuth parameters): never bound here, so it carries only its schema."""
+    def unread(name: str, raw: Any) -> Any:
+        return raw
+
+    return with_schema(unread, schema or {"type": "string"})

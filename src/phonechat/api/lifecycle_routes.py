@@ -38,7 +38,7 @@ PAGE_FIELDS = (
 # --- the two published pages (made-booking-details.txt, cancel-made-booking.txt) ---
 
 
-@routes.get("/v1/PhoneChat/MadeBookingDetails", scope=PHONECHAT,
+@routes.get("/v1/PhoneChat/MadeBookingDetails", scope=PHONECHAT, reply=MADE_BOOKING,
             group="/v1/Groups/PhoneChat/MadeBookingDetails",
             input=Input("MadeBookingDetails", (BOOKING_ID,)))
 async def made_booking_details(req: Request, args: dict[str, Any]) -> Reply:
@@ -46,7 +46,7 @@ async def made_booking_details(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(MADE_BOOKING, view)
 
 
-@routes.post("/v1/PhoneChat/CancelMadeBooking", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/CancelMadeBooking", scope=PHONECHAT, reply=MADE_BOOKING,
              input=Input("CancelMadeBooking", (BOOKING_ID, REASON)))
 async def cancel_made_booking(req: Request, args: dict[str, Any]) -> Reply:
     view = await lifecycle.cancel_made_booking(req.db, req.actor, args["BookingID"],
@@ -63,7 +63,8 @@ def _page(req: Request, args: dict[str, Any], side: Side) -> Any:
 # --- the made side -----------------------------------------------------------------------
 
 
-@routes.post("/v1/PhoneChat/CreateBooking", scope=PHONECHAT, input=Input("CreateBooking", (
+@routes.post("/v1/PhoneChat/CreateBooking", scope=PHONECHAT, reply=MADE_BOOKING,
+             input=Input("CreateBooking", (
     Field("BookUserID", entity_id), Field("SessionDate", wall_clock),
     Field("Duration", whole_number(0, 24 * 60)), Field("Method", method),
     # Each is "not used" unless its Method is chosen (published): then not even validated.
@@ -82,27 +83,27 @@ async def create_booking(req: Request, args: dict[str, Any]) -> Reply:
                                                               args[INVALID]))
 
 
-@routes.get("/v1/PhoneChat/MadeBookings", scope=PHONECHAT,
+@routes.get("/v1/PhoneChat/MadeBookings", scope=PHONECHAT, reply=MADE_BOOKINGS,
             group="/v1/Groups/PhoneChat/MadeBookings", input=Input("MadeBookings", PAGE_FIELDS))
 async def made_bookings(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(MADE_BOOKINGS, await _page(req, args, Side.CLIENT))
 
 
-@routes.post("/v1/PhoneChat/ConfirmMadeBooking", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/ConfirmMadeBooking", scope=PHONECHAT, reply=MADE_BOOKING,
              input=Input("ConfirmMadeBooking", (BOOKING_ID,)))
 async def confirm_made_booking(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(MADE_BOOKING, await lifecycle.confirm_made_booking(
         req.db, req.actor, args["BookingID"], req.now))
 
 
-@routes.post("/v1/PhoneChat/RescheduleMadeBooking", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/RescheduleMadeBooking", scope=PHONECHAT, reply=MADE_BOOKING,
              input=Input("RescheduleMadeBooking", (BOOKING_ID,)))
 async def reschedule_made_booking(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(MADE_BOOKING, await lifecycle.reschedule_made_booking(
         req.db, req.actor, args["BookingID"], req.now))
 
 
-@routes.post("/v1/PhoneChat/DeleteMadeBookings", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/DeleteMadeBookings", scope=PHONECHAT, reply=[DELETE_RESULT],
              input=Input("DeleteMadeBookings", (BOOKING_IDS,)))
 async def delete_made_bookings(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(DELETE_RESULT, await lifecycle.delete_bookings(
@@ -112,14 +113,14 @@ async def delete_made_bookings(req: Request, args: dict[str, Any]) -> Reply:
 # --- the received side -------------------------------------------------------------------
 
 
-@routes.get("/v1/PhoneChat/ReceivedBookings", scope=PHONECHAT,
+@routes.get("/v1/PhoneChat/ReceivedBookings", scope=PHONECHAT, reply=RECEIVED_BOOKINGS,
             group="/v1/Groups/PhoneChat/ReceivedBookings",
             input=Input("ReceivedBookings", PAGE_FIELDS))
 async def received_bookings(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(RECEIVED_BOOKINGS, await _page(req, args, Side.CANDIDATE))
 
 
-@routes.get("/v1/PhoneChat/ReceivedBookingDetails", scope=PHONECHAT,
+@routes.get("/v1/PhoneChat/ReceivedBookingDetails", scope=PHONECHAT, reply=RECEIVED_BOOKING,
             group="/v1/Groups/PhoneChat/ReceivedBookingDetails",
             input=Input("ReceivedBookingDetails", (BOOKING_ID,)))
 async def received_booking_details(req: Request, args: dict[str, Any]) -> Reply:
@@ -127,35 +128,36 @@ async def received_booking_details(req: Request, args: dict[str, Any]) -> Reply:
         req.db, Side.CANDIDATE, req.actor, args["BookingID"], req.now))
 
 
-@routes.post("/v1/PhoneChat/AcceptReceivedBooking", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/AcceptReceivedBooking", scope=PHONECHAT, reply=RECEIVED_BOOKING,
              input=Input("AcceptReceivedBooking", (BOOKING_ID, Field("Credits", credits_amount))))
 async def accept_received_booking(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(RECEIVED_BOOKING, await lifecycle.accept_received_booking(
         req.db, req.actor, args["BookingID"], args["Credits"], req.now))
 
 
-@routes.post("/v1/PhoneChat/RejectReceivedBooking", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/RejectReceivedBooking", scope=PHONECHAT, reply=RECEIVED_BOOKING,
              input=Input("RejectReceivedBooking", (BOOKING_ID, REASON)))
 async def reject_received_booking(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(RECEIVED_BOOKING, await lifecycle.reject_received_booking(
         req.db, req.actor, args["BookingID"], args["Reason"], req.now))
 
 
-@routes.post("/v1/PhoneChat/CancelReceivedBooking", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/CancelReceivedBooking", scope=PHONECHAT, reply=RECEIVED_BOOKING,
              input=Input("CancelReceivedBooking", (BOOKING_ID, REASON)))
 async def cancel_received_booking(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(RECEIVED_BOOKING, await lifecycle.cancel_received_booking(
         req.db, req.actor, args["BookingID"], args["Reason"], req.now))
 
 
-@routes.post("/v1/PhoneChat/ReInvite", scope=PHONECHAT, input=Input("ReInvite", (
+@routes.post("/v1/PhoneChat/ReInvite", scope=PHONECHAT, reply=RECEIVED_BOOKING,
+             input=Input("ReInvite", (
     BOOKING_ID, Field("Reason", optional_text(MAX_REASON_LENGTH), required=False))))
 async def reinvite(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(RECEIVED_BOOKING, await lifecycle.reinvite(
         req.db, req.actor, args["BookingID"], args["Reason"], req.now))
 
 
-@routes.post("/v1/PhoneChat/DeleteReceivedBooking", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/DeleteReceivedBooking", scope=PHONECHAT, reply=[DELETE_RESULT],
              input=Input("DeleteReceivedBooking", (BOOKING_IDS,)))
 async def delete_received_booking(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(DELETE_RESULT, await lifecycle.delete_bookings(
@@ -166,19 +168,20 @@ async def delete_received_booking(req: Request, args: dict[str, Any]) -> Reply:
 
 
 @routes.get("/v1/PhoneChat/GetUserBookingRequirements", scope=PHONECHAT,
+            reply=BOOKING_REQUIREMENTS,
             input=Input("GetUserBookingRequirements", (Field("BookUserID", entity_id),)))
 async def get_user_booking_requirements(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(BOOKING_REQUIREMENTS, await booking_settings.user_booking_requirements(
         req.db, args["BookUserID"]))
 
 
-@routes.get("/v1/PhoneChat/GetSettings", scope=PHONECHAT,
+@routes.get("/v1/PhoneChat/GetSettings", scope=PHONECHAT, reply=PHONECHAT_SETTINGS,
             group="/v1/Groups/PhoneChat/GetSettings")
 async def get_settings(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(PHONECHAT_SETTINGS, await booking_settings.get_settings(req.db, req.actor))
 
 
-@routes.post("/v1/PhoneChat/SaveSettings", scope=PHONECHAT,
+@routes.post("/v1/PhoneChat/SaveSettings", scope=PHONECHAT, reply=PHONECHAT_SETTINGS,
              group="/v1/Groups/PhoneChat/SaveSettings", input=Input("SaveSettings", (
                  Field("OfferDirectChat", boolean),
                  Field("DirectChat", direct_chat_settings, required=False),

@@ -20,7 +20,8 @@ from ..oauth import service
 from ..oauth.pages import SECURITY_HEADERS, render
 from ..oauth.service import AuthorizationRequest, FatalClientError, LoginRefused, Redirect
 from ..oauth.sessions import Session, Signer, cookie_value
-from .http import RawReply, Request, Routes
+from .http import RawDoc, RawReply, Request, Routes
+from .inputs import Field, read_by_handler
 
 routes = Routes()
 
@@ -162,6 +163,40 @@ async def _try_login(req: Request, visit: _Visit, fields: dict[str, str], action
     return on_success(visit.log_in(user_id, req))
 
 
+# --- what these routes read and answer (the OpenAPI document; oauthlib reads the fields) --
+
+HTML = "text/html"
+OAUTH_JSON = "application/json"
+_STRING = read_by_handler()
+# Only client_id is marked required: without it the answer is always the 400 page; any
+# other missing or wrong parameter is, per RFC 6749 4.1.2.1, a redirect to the client.
+AUTHORIZATION_REQUEST = (
+    Field("client_id", _STRING), Field("response_type", _STRING, required=False),
+    Field("redirect_uri", _STRING, required=False), Field("scope", _STRING, required=False),
+    Field("state", _STRING, required=False), Field("code_challenge", _STRING, required=False),
+    Field("code_challenge_method", _STRING, required=False))
+PAGE_FORM = (Field("csrf_token", _STRING, required=False),
+             Field("action", _STRING, required=False),
+             Field("nickname", _STRING, required=False),
+             Field("password", _STRING, required=False))
+_OAUTH_ERROR = {"type": "object", "required": ["error"],
+                "properties": {"error": {"type": "string"},
+                               "error_description": {"type": "string"}}}
+_TOKEN = {"type": "object", "required": ["access_token", "token_type"],
+          "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string"},
+                         "expires_in": {"type": "integer"},
+                         "refresh_token": {"type": "string"}, "scope": {"type": "string"}}}
+_PAGES = {200: (HTML, None, "The page (log in, consent, or the result)."),
+          400: (HTML, None, "The error page: the request cannot go on."),
+          403: (HTML, None, "The form's CSRF token is not this visit's."),
+          415: (HTML, None, "The body is not an HTML form."),
+          401: (HTML, None, "The login page again: wrong nickname or password."),
+          429: (HTML, None, "The login page again: too many failed logins.")}
+_REDIRECTS = {302: (HTML, None, "To the client's redirect_uri (code or error), or a page."),
+              303: (HTML, None, "After logging in: GET the same page.")}
+_LOCATION = {302: ("Location",), 303: ("Location",)}
+
+
 # --- /OAuth/Authorize -------------------------------------------------------------------
 
 
@@ -193,7 +228,9 @@ def _authorize_action(req: Request) -> str:
     return "/OAuth/Authorize" + (f"?{qs}" if qs else "")
 
 
-@routes.get("/OAuth/Authorize", auth=False)
+@routes.get("/OAuth/Authorize", auth=False, doc=RawDoc(
+    "The authorization endpoint (RFC 6749 4.1.1): the login and consent pages.",
+    query=AUTHORIZATION_REQUEST, answers={**_PAGES, **_REDIRECTS}, headers=_LOCATION))
 async def authorize(req: Request, args: dict[str, Any]) -> RawReply:
     checked = await _check(req)
     if isinstance(checked, RawReply):
@@ -205,7 +242,10 @@ async def authorize(req: Request, args: dict[str, Any]) -> RawReply:
     return await _consent_page(req, visit, checked, action)
 
 
-@routes.post("/OAuth/Authorize", auth=False)
+@routes.post("/OAuth/Authorize", auth=False, doc=RawDoc(
+    "The login and consent forms of the authorization endpoint.",
+    query=AUTHORIZATION_REQUEST, form=PAGE_FORM, answers={**_PAGES, **_REDIRECTS},
+    headers=_LOCATION))
 async def authorize_post(req: Request, args: dict[str, Any]) -> RawReply:
     checked = await _check(req)
     if isinstance(checked, RawReply):
@@ -265,7 +305,15 @@ def _forget_cached_grants(req: Request) -> None:
         grants.clear()
 
 
-@routes.post("/OAuth/token", auth=False)
+@routes.post("/OAuth/token", auth=False, doc=RawDoc(
+    "The token endpoint (RFC 6749 4.1.3, 6): a code or refresh token for an access token. "
+    "The client authenticates with HTTP Basic or client_id/client_secret in the form.",
+    form=(Field("grant_type", _STRING), *(Field(n, _STRING, required=False) for n in (
+        "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "client_id",
+        "client_secret"))),
+    answers={200: (OAUTH_JSON, _TOKEN, "The access token."),
+             400: (OAUTH_JSON, _OAUTH_ERROR, "RFC 6749 5.2 error."),
+             401: (OAUTH_JSON, _OAUTH_ERROR, "invalid_client.")}))
 async def token(req: Request, args: dict[str, Any]) -> RawReply:
     # A reused code or refresh token revokes what it issued: forget cached grants too.
     answer = await _protocol(req, service.token)
@@ -273,7 +321,14 @@ async def token(req: Request, args: dict[str, Any]) -> RawReply:
     return answer
 
 
-@routes.post("/OAuth/revoke", auth=False)
+@routes.post("/OAuth/revoke", auth=False, doc=RawDoc(
+    "The revocation endpoint (RFC 7009): the token and what it was issued with.",
+    form=(Field("token", _STRING), Field("token_type_hint", _STRING, required=False),
+          Field("client_id", _STRING, required=False),
+          Field("client_secret", _STRING, required=False)),
+    answers={200: (OAUTH_JSON, None, "Revoked (or unknown: the same answer)."),
+             400: (OAUTH_JSON, _OAUTH_ERROR, "RFC 6749 5.2 error."),
+             401: (OAUTH_JSON, _OAUTH_ERROR, "invalid_client.")}))
 async def revoke(req: Request, args: dict[str, Any]) -> RawReply:
     answer = await _protocol(req, service.revoke)
     _forget_cached_grants(req)
@@ -295,7 +350,8 @@ async def _apps_page(req: Request, visit: _Visit, cookie: tuple[bytes, bytes] | 
                  nickname=nickname, apps=apps, csrf_token=visit.csrf, message=message)
 
 
-@routes.get("/OAuth/Apps", auth=False)
+@routes.get("/OAuth/Apps", auth=False, doc=RawDoc(
+    "The user's authorized applications (or the login page).", answers=_PAGES))
 async def apps(req: Request, args: dict[str, Any]) -> RawReply:
     visit = await _visit(req)
     if visit.user_id == 0:
@@ -303,7 +359,12 @@ async def apps(req: Request, args: dict[str, Any]) -> RawReply:
     return await _apps_page(req, visit)
 
 
-@routes.post("/OAuth/Apps", auth=False)
+@routes.post("/OAuth/Apps", auth=False, doc=RawDoc(
+    "Log in or out, change or revoke an application's access.",
+    form=(*PAGE_FORM, Field("client_id", _STRING, required=False),
+          Field("scope", _STRING, required=False)),
+    answers={**_PAGES, 404: (HTML, None, "Not an application the user authorized."),
+             303: _REDIRECTS[303]}, headers=_LOCATION))
 async def apps_post(req: Request, args: dict[str, Any]) -> RawReply:
     posted = await _posted_form(req)
     if isinstance(posted, RawReply):

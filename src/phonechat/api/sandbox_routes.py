@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..domain.validation import FieldError, _shown, wall_clock
+from ..domain.validation import FieldError, _shown, accepts, wall_clock
 from ..services import worker
 from .contracts import SANDBOX_CLOCK
 from .http import Reply, Request, Routes
@@ -14,6 +14,7 @@ from .inputs import Field, Input
 routes = Routes()
 
 
+@accepts(wall_clock.schema)  # type: ignore[attr-defined]
 def wall_clock_time(name: str, raw: Any) -> datetime:
     """The API's one date reading (no UTC offset: an offset is refused, never dropped)."""
     try:
@@ -23,12 +24,12 @@ def wall_clock_time(name: str, raw: Any) -> datetime:
                          "like 2018-01-21T14:00:00 (the service's time, no UTC offset).") from None
 
 
-@routes.get("/v1/Sandbox/Clock", auth=False)
+@routes.get("/v1/Sandbox/Clock", auth=False, reply=SANDBOX_CLOCK)
 async def read_clock(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(SANDBOX_CLOCK, {"Now": req.app.clock.now()})
 
 
-@routes.post("/v1/Sandbox/Clock", auth=False,
+@routes.post("/v1/Sandbox/Clock", auth=False, reply=SANDBOX_CLOCK,
              input=Input("SandboxClock", (Field("Now", wall_clock_time),)))
 async def move_clock(req: Request, args: dict[str, Any]) -> Reply:
     req.app.clock.set(args["Now"])

@@ -34,6 +34,45 @@ class FieldError(ValueError):
 Validator = Callable[[str, Any], Any]
 
 
+# --- what each validator accepts, as JSON Schema (the OpenAPI document reads `.schema`) ---
+# A schema may be wider than what its validator accepts, never narrower: a fuzzer sends
+# values outside it and expects a 400 (docs/openapi.md). Patterns are read as Python's `re`
+# reads them (schemathesis does): `\s` is what str.strip() strips; digits are [0-9].
+
+def with_schema(check: Validator, schema: dict[str, Any]) -> Validator:
+    """`check`, carrying the JSON Schema of the raw values it accepts as `check.schema`."""
+    check.schema = schema  # type: ignore[attr-defined]
+    return check
+
+
+def accepts(schema: dict[str, Any]) -> Callable[[Validator], Validator]:
+    """Decorator form of with_schema for a validator defined with `def`."""
+    return lambda check: with_schema(check, schema)
+
+
+def accepts_from(schema_of: Callable[..., dict[str, Any]]) -> Callable[[Any], Any]:
+    """For a validator factory: each validator it makes carries `schema_of(*its args)`."""
+    def decorate(factory: Callable[..., Validator]) -> Callable[..., Validator]:
+        def make(*args: Any) -> Validator:
+            return with_schema(factory(*args), schema_of(*args))
+        make.__name__, make.__doc__ = factory.__name__, factory.__doc__
+        return make
+    return decorate
+
+
+_WS = r"\s*"
+_INTEGER_TEXT = {"type": "string", "pattern": rf"^{_WS}[+-]?[0-9]+{_WS}$"}
+# Characters XML 1.0 cannot carry, as a JSON Schema pattern (see _NOT_XML_CHAR).
+_XML_TEXT = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]*$"
+
+
+def _int_schema(low: int | None = None, high: int | None = None) -> dict[str, Any]:
+    """A JSON integer in range (5.0 counts, as in JSON Schema), or its digits as text."""
+    bounds = {k: v for k, v in (("minimum", low), ("maximum", high)) if v is not None}
+    return {"anyOf": [{"type": "integer", **bounds}, _INTEGER_TEXT]}
+
+
+@accepts(_int_schema())
 def integer(name: str, raw: Any) -> int:
     """The one reading of a whole number, for every integer field: a JSON integer, a JSON
     number without a fraction (`3.0`), or text of at most 40 characters that is ASCII
@@ -49,12 +88,7 @@ def integer(name: str, raw: Any) -> int:
     raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}.")
 
 
-integer.schema = {  # type: ignore[attr-defined]  # (the validator schema convention)
-    "oneOf": [{"type": "integer"},
-              {"type": "string", "maxLength": MAX_NUMBER_LENGTH,
-               "pattern": r"^\s*[+-]?[0-9]+\s*$"}]}
-
-
+@accepts(_int_schema(1, INT32_MAX))
 def entity_id(name: str, raw: Any) -> int:
     """An ID: a whole number from 1 to 2,147,483,647 (the original's int)."""
     value = integer(name, raw)
@@ -96,6 +130,8 @@ def _refuse_unwritable(name: str, raw: str) -> None:
                          f"(U+{ord(bad.group()):04X}), which is not allowed.")
 
 
+@accepts_from(lambda max_length: {"type": "string", "minLength": 1,
+                                   "maxLength": max_length, "pattern": _XML_TEXT})
 def text(max_length: int) -> Validator:
     """A non-blank string of at most `max_length` characters."""
 
@@ -149,6 +185,10 @@ def _date(pattern: re.Pattern[str], raw: Any) -> datetime | None:
         return None
 
 
+@accepts({"type": "string",
+          "pattern": rf"^{_WS}[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T][0-9]{{2}}:[0-9]{{2}}"
+                     rf"(:[0-9]{{2}}(\.[0-9]{{1,6}})?)?{_WS}$",
+          "examples": ["2018-01-22 21:30"]})
 def wall_clock(name: str, raw: Any) -> datetime:
     """`YYYY-MM-DD HH:MM` (seconds, a fraction and the ISO `T` form accepted), wall-clock
     time in the service's zone; no UTC offset."""
@@ -160,6 +200,8 @@ def wall_clock(name: str, raw: Any) -> datetime:
     return value
 
 
+@accepts({"type": "string", "pattern": rf"^{_WS}[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_WS}$",
+          "examples": ["2018-01-22"]})
 def day(name: str, raw: Any) -> datetime:
     """`yyyy-mm-dd`: the start of that day."""
     value = _date(_DAY, raw)
@@ -169,6 +211,7 @@ def day(name: str, raw: Any) -> datetime:
     return value
 
 
+@accepts_from(lambda low, high=INT32_MAX: _int_schema(low, high))
 def whole_number(low: int, high: int = INT32_MAX) -> Validator:
     """A whole number from `low` to `high`."""
 
@@ -181,6 +224,10 @@ def whole_number(low: int, high: int = INT32_MAX) -> Validator:
     return check
 
 
+@accepts({"anyOf": [
+    {"type": "number", "minimum": 0, "maximum": 10**9},
+    {"type": "string",
+     "pattern": rf"^{_WS}[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?{_WS}$"}]})
 def credits_amount(name: str, raw: Any) -> int:
     """A positive number of credits with at most 4 decimal places, as units."""
     from .credits import MAX_CREDITS_UNITS, UNITS_PER_CREDIT, NotAnAmount, to_units
@@ -215,6 +262,8 @@ def credits_amount(name: str, raw: Any) -> int:
     return units
 
 
+@accepts({"anyOf": [{"type": "integer"},
+                   {"type": "string", "pattern": rf"^{_WS}[0-9 \-()]*[0-9][0-9 \-()]*{_WS}$"}]})
 def phone_number(name: str, raw: Any) -> str:
     """10 or 11 digits (spaces, dashes and brackets allowed around them); digits kept."""
     s = (raw.strip() if isinstance(raw, str)
@@ -255,9 +304,18 @@ client_phone_number.schema = {  # type: ignore[attr-defined]
 method = whole_number(1, 3)
 
 
+def _any_case(word: str) -> str:
+    """A pattern matching `word` in any letter case (JSON Schema patterns have no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+@accepts_from(lambda *choices: {
+    "type": "string", "pattern": rf"^{_WS}({'|'.join(map(_any_case, choices))}){_WS}$",
+    "examples": list(choices)})
 def one_of(*choices: str) -> Validator:
     def check(name: str, raw: Any) -> str:
-        v = raw.strip().lower() if isinstance(raw, str) else None
+        # ASCII only: str.lower() also folds the Kelvin sign into a "k".
+        v = raw.strip().lower() if isinstance(raw, str) and raw.isascii() else None
         if v not in choices:
             raise FieldError(f"The value '{_shown(raw)}' is not valid for {name}: expected one of "
                              f"{', '.join(choices)}.")
@@ -266,6 +324,11 @@ def one_of(*choices: str) -> Validator:
     return check
 
 
+@accepts({"anyOf": [
+    {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+    {"type": "string", "pattern": r"^[\s,+\-0-9]*[0-9][\s,+\-0-9]*$"},
+    {"type": "array", "minItems": 1,
+     "items": {"anyOf": [*_int_schema(1, INT32_MAX)["anyOf"], {"type": "string"}]}}]})
 def id_list(name: str, raw: Any) -> list[int]:
     """`"100,101,102"` (or a JSON array): the IDs, in order, without duplicates."""
     items = raw if isinstance(raw, list) else raw.split(",") if isinstance(raw, str) else [raw]
@@ -281,11 +344,17 @@ def id_list(name: str, raw: Any) -> list[int]:
     return list(ids)
 
 
+@accepts({"anyOf": [
+    {"type": "integer", "minimum": 1, "maximum": 3},
+    {"type": "string", "pattern": r"^[\s,+\-0-9]*$"},
+    {"type": "array", "items": _int_schema(1, 3)}]})
 def method_list(name: str, raw: Any) -> list[int]:
     """Methods: `[1, 3]`, `"1,3"` or XML's `<a:int>` items; an empty list means none."""
     return sorted({method(name, x) for x in _listed(raw)})
 
 
+@accepts({"anyOf": [{"type": "boolean"}, {"enum": [0, 1]}, {
+    "type": "string", "pattern": rf"^{_WS}([tT][rR][uU][eE]|[fF][aA][lL][sS][eE]|0|1){_WS}$"}]})
 def boolean(name: str, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -298,6 +367,8 @@ def boolean(name: str, raw: Any) -> bool:
                      "expected.")
 
 
+@accepts_from(lambda max_length: {"type": "string", "maxLength": max_length,
+                                   "pattern": _XML_TEXT})
 def optional_text(max_length: int) -> Validator:
     """Free text of at most `max_length` characters (blank allowed)."""
 
