@@ -79,7 +79,9 @@ async def test_id_list_items_take_the_same_parser(client) -> None:
 
 
 @pytest.mark.parametrize("credits", ["1E+999990", "1E+600000", "-1E+999990", "1" * 41,
-                                     "1E-999990", "1e400", "NaN", "Infinity", "٣"])
+                                     "1E-999990", "1e400", "NaN", "Infinity", "٣",
+                                     # found by the fuzzer: an exponent past Decimal's own limit
+                                     "\t621157E155931624080666490565376"])
 async def test_huge_credits_to_accept_answer_quickly(client, db, credits) -> None:
     r = await _timed(post(client, "candidate", "AcceptReceivedBooking",
                           {"BookingID": 3, "Credits": credits}))
@@ -273,3 +275,14 @@ async def test_create_booking_reports_every_problem_with_a_bad_credits(client, c
     assert all(len(messages) == 1 for messages in state.values()), state
     assert state["SessionDate"] == ["The field SessionDate must be in the future."]
     assert state["BookUserID"] == ["The value 'x' is not valid for BookUserID."]
+
+
+# --- an XML body's root holds fields, not a value (found by the fuzzer) -------------------
+
+
+async def test_an_xml_root_with_text_instead_of_fields_is_refused(client) -> None:
+    r = await client.post("/v1/Sandbox/Reset", content=b"<SandboxReset>true</SandboxReset>",
+                          headers={"Content-Type": "text/xml"})
+    assert r.status_code == 400
+    assert r.json()["Message"] == ("The request body's <SandboxReset> must hold its fields as "
+                                   "child elements, not text.")

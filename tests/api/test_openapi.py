@@ -170,3 +170,40 @@ def test_the_published_samples_are_the_examples(app, name: str) -> None:
         assert example == orjson.loads(text)
     except orjson.JSONDecodeError:  # the cancel page's block lost its braces and a comma
         assert example == text
+
+
+# Every GET of the API, read by a user it concerns, with the sandbox's values: the JSON
+# answer (plain and camelCase) is what the document says it is.
+_READS = [
+    ("client", "/v1/PhoneChat/MadeBookingDetails", {"BookingID": 1}),
+    ("client", "/v1/PhoneChat/MadeBookings", {}),
+    ("candidate", "/v1/PhoneChat/ReceivedBookings", {}),
+    ("candidate", "/v1/PhoneChat/ReceivedBookingDetails", {"BookingID": 3}),
+    ("client", "/v1/PhoneChat/GetUserBookingRequirements", {"BookUserID": 123456}),
+    ("candidate", "/v1/PhoneChat/GetSettings", {}),
+    ("manager", "/v1/Groups/PhoneChat/MadeBookings", {"UserID": 301}),
+    ("client", "/v1/Account/VerifyCredentials", {}),
+    ("client", "/v1/Account/GetPermissions", {}),
+    ("client", "/v1/CreditHistory/GetCreditsHistory", {}),
+    ("client", "/v1/CreditHistory/GetCurrentCreditBalance", {}),
+]
+
+
+@pytest.mark.parametrize("camel", [False, True])
+@pytest.mark.parametrize("role, path, params", _READS)
+async def test_each_read_answers_what_the_document_says(client, role, path, params,
+                                                        camel) -> None:
+    from jsonschema import Draft202012Validator
+
+    from tests.conftest import bearer
+
+    doc = (await client.get("/openapi.json")).json()
+    headers = {**bearer(role), **({"X-CaseType": "camelCase"} if camel else {})}
+    r = await client.get(path, params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    schema = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"]
+    # The answer's schema with the document's components beside it: its $refs resolve.
+    errors = Draft202012Validator({**schema, "components": doc["components"]}).iter_errors(
+        r.json())
+    assert not (messages := [e.message for e in errors]), messages

@@ -126,6 +126,9 @@ def _xml_fields(body: bytes, root: str, other_roots: tuple[str, ...] = ()) -> di
                              "declarations or external references.") from None
     if _local(doc.tag).lower() not in {r.lower() for r in (root, *other_roots)}:
         raise HttpError(400, f"The request body's XML root element must be <{root}>.")
+    if (doc.text or "").strip():  # `<Root>true</Root>`: a value where fields belong
+        raise HttpError(400, f"The request body's <{root}> must hold its fields as child "
+                             "elements, not text.")
     return {_local(child.tag): _xml_value(child) for child in doc}
 
 

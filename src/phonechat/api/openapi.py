@@ -23,7 +23,8 @@ from .http import JSON_TYPES, XML_TYPES, RawDoc, RawReply, Request, Route, Route
 from .idempotency import MAX_KEY
 from .inputs import Field, Input
 from .representation import (
-    BOOL, CREDITS, DATE, INT, INTS, LIST, MAP, NS_ARRAYS, OBJECT, STR, Contract, Member,
+    BARE_CREDITS, BOOL, CREDITS, DATE, INT, INTS, LIST, MAP, NS_ARRAYS, OBJECT, STR, Contract,
+    Member,
 )
 
 API_TYPES = JSON_TYPES + XML_TYPES  # what every API body and answer may be
@@ -100,6 +101,11 @@ class _Schemas:
                 "xml": {"name": f"ArrayOf{c.name}", "namespace": c.namespace, "wrapped": True}}
 
     def _object(self, c: Contract, camel: bool) -> dict[str, Any]:
+        if c is BARE_CREDITS:  # a bare number, not an object (GetCurrentCreditBalance)
+            return {"type": "number", "description": (
+                        "A bare decimal. XML: `<int>` in the Serialization namespace for a "
+                        "whole number (as published), `<decimal>` with four places otherwise."),
+                    "xml": {"name": "int", "namespace": c.namespace}}
         keys = c.camel_names if camel else [m.name for m in c.members]
         props = {key: self._member(c, m, camel) for key, m in zip(keys, c.members)}
         schema: dict[str, Any] = {

@@ -21,7 +21,8 @@ SHOWN_LENGTH = 40  # characters of a value a message quotes
 # ASCII digits only ("²" or "٣" are not numbers here), one optional sign.
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _ASCII_DIGITS = frozenset("0123456789")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# At most 6 exponent digits: Decimal itself refuses exponents past its limits.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,6})?")
 # Characters XML 1.0 cannot carry (C0 controls but tab, CR, LF; lone surrogates; U+FFFE/F).
 # Text holding one could never be answered in XML, and PostgreSQL refuses NUL: refused.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -227,7 +228,7 @@ def whole_number(low: int, high: int = INT32_MAX) -> Validator:
 @accepts({"anyOf": [
     {"type": "number", "minimum": 0, "maximum": 10**9},
     {"type": "string",
-     "pattern": rf"^{_WS}[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?{_WS}$"}]})
+     "pattern": rf"^{_WS}[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{{1,6}})?{_WS}$"}]})
 def credits_amount(name: str, raw: Any) -> int:
     """A positive number of credits with at most 4 decimal places, as units."""
     from .credits import MAX_CREDITS_UNITS, UNITS_PER_CREDIT, NotAnAmount, to_units
