@@ -23,19 +23,21 @@ from .tables import users as u
 # --- applications -----------------------------------------------------------------------
 
 APP_BY_KEY = Query(
-    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.secret_hash, a.c.redirect_uri, a.c.disabled)
+    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.secret_hash, a.c.redirect_uri, a.c.disabled,
+              a.c.public)
     .where(a.c.api_key == p("api_key"))
 )
 LIST_APPS = Query(
-    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.redirect_uri, a.c.disabled, a.c.created_at)
+    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.redirect_uri, a.c.disabled, a.c.created_at,
+              a.c.public)
     .order_by(a.c.id)
 )
 INSERT_APP = Query(
     a.insert().values(name=p("name"), api_key=p("api_key"), secret_hash=p("secret_hash"),
                       redirect_uri=p("redirect_uri"), disabled=p("disabled"),
-                      created_at=p("created_at")).returning(a.c.id)
+                      created_at=p("created_at"), public=p("public")).returning(a.c.id)
 )
-SET_SECRET = Query(a.update().where(a.c.api_key == p("api_key"))
+SET_SECRET = Query(a.update().where(a.c.api_key == p("api_key"), a.c.public.is_(sa.false()))
                    .values(secret_hash=p("secret_hash")))
 SET_DISABLED = Query(a.update().where(a.c.api_key == p("api_key"))
                      .values(disabled=p("disabled")))
@@ -50,10 +52,10 @@ async def list_apps(conn: Conn) -> list[Row]:
 
 
 async def insert_app(conn: Conn, *, name: str, api_key: str, secret_hash: str,
-                     redirect_uri: str, at: datetime) -> int:
+                     redirect_uri: str, at: datetime, public: bool = False) -> int:
     return int(await conn.fetchval(INSERT_APP, name=name, api_key=api_key,
                                    secret_hash=secret_hash, redirect_uri=redirect_uri,
-                                   disabled=False, created_at=at))
+                                   disabled=False, created_at=at, public=public))
 
 
 async def set_secret(conn: Conn, api_key: str, secret_hash: str) -> bool:
@@ -210,21 +212,30 @@ async def user_grants(conn: Conn, user_id: int) -> list[Row]:
 
 
 # --- login failures (rate limiting) -----------------------------------------------------
+# An attempt is recorded (committed) before it is judged and then counted: the n-th attempt
+# to commit sees at least n rows, so no more than the limit are ever judged at once, however
+# many arrive in parallel. A refused or successful attempt takes its row back.
 
 COUNT_FAILURES = Query(sa.select(sa.func.count()).select_from(f)
                        .where(f.c.key == p("key"), f.c.at > p("since")))
-INSERT_FAILURE = Query(f.insert().values(key=p("key"), at=p("at")))
+INSERT_FAILURE = Query(f.insert().values(key=p("key"), at=p("at")).returning(f.c.id))
 FORGET_OLD_FAILURES = Query(f.delete().where(f.c.key == p("key"), f.c.at <= p("before")))
 FORGET_FAILURES = Query(f.delete().where(f.c.key == p("key")))
+FORGET_ATTEMPT = Query(f.delete().where(f.c.id == p("id")))
 
 
 async def count_failures(conn: Conn, key: str, since: datetime) -> int:
     return int(await conn.fetchval(COUNT_FAILURES, key=key, since=since))
 
 
-async def add_failure(conn: Conn, key: str, at: datetime, window_start: datetime) -> None:
+async def add_attempt(conn: Conn, key: str, at: datetime, window_start: datetime) -> int:
+    """Record an attempt under `key` (as a failure until it is taken back): its row id."""
     await conn.execute(FORGET_OLD_FAILURES, key=key, before=window_start)
-    await conn.execute(INSERT_FAILURE, key=key, at=at)
+    return int(await conn.fetchval(INSERT_FAILURE, key=key, at=at))
+
+
+async def forget_attempt(conn: Conn, attempt_id: int) -> None:
+    await conn.execute(FORGET_ATTEMPT, id=attempt_id)
 
 
 async def forget_failures(conn: Conn, key: str) -> None:
