@@ -246,35 +246,31 @@ async def login(db: Database, settings: Any, now: datetime, nickname: str, passw
     """The user id for a nickname and password; LoginRefused when wrong or rate-limited.
 
     Failed attempts are counted in the database (so the limit holds across workers) per
-    nickname and per client IP over a sliding window. Each attempt is recorded before it
-    is judged and counted after (store.add_attempt), so parallel attempts cannot all slip
-    under the limit. A limited nickname is refused even with the right password, so
-    guessing cannot continue.
+    nickname and per client IP over a sliding window. An attempt is counted and recorded
+    in one serialised step before the password is judged (store.claim_attempts), so
+    parallel attempts cannot slip past the limit. A limited nickname is refused even with
+    the right password, so guessing cannot continue.
     """
     since = now - timedelta(seconds=settings.login_failure_window)
-    keys = (f"user:{nickname.lower()}"[:120], f"ip:{ip}"[:120])
-    limits = (settings.login_max_failures_per_user, settings.login_max_failures_per_ip)
+    user_key, ip_key = f"user:{nickname.lower()}"[:120], f"ip:{ip}"[:120]
     async with db.transaction() as tx:
-        attempts = [await store.add_attempt(tx, key, now, since) for key in keys]
-    async with db.connection() as conn:
-        limited = False
-        for key, limit in zip(keys, limits):
-            limited = limited or await store.count_failures(conn, key, since) > limit
-        user = await store.user_login(conn, nickname) if nickname and not limited else None
-    if limited:
-        async with db.transaction() as tx:
-            for attempt in attempts:
-                await store.forget_attempt(tx, attempt)
+        attempts = await store.claim_attempts(
+            tx, db.dialect, {user_key: settings.login_max_failures_per_user,
+                             ip_key: settings.login_max_failures_per_ip}, now, since)
+    if attempts is None:
         minutes = max(1, settings.login_failure_window // 60)
         raise LoginRefused("Too many failed attempts to log in. Try again in "
                            f"{minutes} minutes.", 429)
+    async with db.connection() as conn:
+        user = await store.user_login(conn, nickname) if nickname else None
     ok, rehash = await check_password_async(password, user["password_hash"] if user else None)
     if not ok:
         raise LoginRefused(WRONG_LOGIN, 401)  # the attempts stay, as failures
     new_hash = await hash_password_async(password) if rehash else None
     async with db.transaction() as tx:
-        await store.forget_failures(tx, keys[0])
-        await store.forget_attempt(tx, attempts[1])
+        await store.forget_failures(tx, user_key)
+        for attempt in attempts:
+            await store.forget_attempt(tx, attempt)  # the address's success is no failure
         if new_hash:
             await store.set_password(tx, user["id"], new_hash)  # type: ignore[index]
     return int(user["id"])  # type: ignore[index]

@@ -212,9 +212,9 @@ async def user_grants(conn: Conn, user_id: int) -> list[Row]:
 
 
 # --- login failures (rate limiting) -----------------------------------------------------
-# An attempt is recorded (committed) before it is judged and then counted: the n-th attempt
-# to commit sees at least n rows, so no more than the limit are ever judged at once, however
-# many arrive in parallel. A refused or successful attempt takes its row back.
+# Counting and recording an attempt is one step, serialised per key (PostgreSQL: an
+# advisory lock for the transaction; SQLite: its single writer), so attempts arriving in
+# parallel are judged one after another: no more than the limit ever get through.
 
 COUNT_FAILURES = Query(sa.select(sa.func.count()).select_from(f)
                        .where(f.c.key == p("key"), f.c.at > p("since")))
@@ -222,16 +222,31 @@ INSERT_FAILURE = Query(f.insert().values(key=p("key"), at=p("at")).returning(f.c
 FORGET_OLD_FAILURES = Query(f.delete().where(f.c.key == p("key"), f.c.at <= p("before")))
 FORGET_FAILURES = Query(f.delete().where(f.c.key == p("key")))
 FORGET_ATTEMPT = Query(f.delete().where(f.c.id == p("id")))
+LOCK_KEY = Query(sa.select(sa.func.pg_advisory_xact_lock(
+    sa.func.hashtextextended(p("key"), 0))))
 
 
 async def count_failures(conn: Conn, key: str, since: datetime) -> int:
     return int(await conn.fetchval(COUNT_FAILURES, key=key, since=since))
 
 
-async def add_attempt(conn: Conn, key: str, at: datetime, window_start: datetime) -> int:
-    """Record an attempt under `key` (as a failure until it is taken back): its row id."""
-    await conn.execute(FORGET_OLD_FAILURES, key=key, before=window_start)
-    return int(await conn.fetchval(INSERT_FAILURE, key=key, at=at))
+async def claim_attempts(conn: Conn, dialect: str, limits: dict[str, int], at: datetime,
+                         window_start: datetime) -> list[int] | None:
+    """Record one attempt under each key (a failure until taken back) and its row ids; or
+    None, recording nothing, when a key already has its limit of failures in the window.
+    Run it in a transaction of its own: the lock lasts until it commits."""
+    keys = sorted(limits)  # one order for every caller: no deadlock
+    if dialect == "postgresql":
+        for key in keys:
+            await conn.fetchval(LOCK_KEY, key=key)
+    for key in keys:
+        if await count_failures(conn, key, window_start) >= limits[key]:
+            return None
+    ids = []
+    for key in keys:
+        await conn.execute(FORGET_OLD_FAILURES, key=key, before=window_start)
+        ids.append(int(await conn.fetchval(INSERT_FAILURE, key=key, at=at)))
+    return ids
 
 
 async def forget_attempt(conn: Conn, attempt_id: int) -> None:
