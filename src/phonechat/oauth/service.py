@@ -353,7 +353,8 @@ async def identify_application(db: Database, api_key: str | None,
     if api_secret is not None and not hmac.compare_digest(row["secret_hash"],
                                                           token_hash(api_secret)):
         raise Unauthorized()
-    return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"], row["public"])
+    return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"],
+                  bool(row["public"]))
 
 
 # --- administration (the `phonechat apps` command) --------------------------------------

@@ -80,7 +80,8 @@ class Validator(RequestValidator):
         row = self._apps[client_id]
         if row is None or row["disabled"]:
             return None
-        return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"], row["public"])
+        return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"],
+                  bool(row["public"]))
 
     def client_authentication_required(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """Confidential clients prove their secret; a public one names itself (RFC 6749 3.2.1)."""
