@@ -28,7 +28,9 @@ from requests_oauthlib import OAuth2Session as RequestsOAuthlibSession
 from .oauth_flow import APP, PASSWORD
 from .servers import free_port, phonechat_command, start, stop, wait_for_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              # Authlib's own notice about its httpx module, not about this server.
+              pytest.mark.filterwarnings("ignore:The httpx module is deprecated")]
 
 SCOPE = "account_phonechat_bookings account_information"
 NATIVE_REDIRECT = "http://127.0.0.1/callback"  # registered without a port: any port will do
