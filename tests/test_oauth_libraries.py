@@ -224,8 +224,8 @@ def test_requests_oauthlib_public_app(sandbox, insecure_transport):
     session = RequestsOAuthlibSession(sandbox.native_client_id, scope=SCOPE.split(),
                                       redirect_uri=redirect, pkce="S256")
     url, _ = session.authorization_url(m["authorization_endpoint"])
-    session.fetch_token(m["token_endpoint"], include_client_id=True,
-                        authorization_response=sandbox.user_agent(url))
+    # No secret: requests-oauthlib names the client as the HTTP Basic user, password empty.
+    session.fetch_token(m["token_endpoint"], authorization_response=sandbox.user_agent(url))
     assert session.get(f"{sandbox.base}/v1/Account/VerifyCredentials",
                        timeout=10).status_code == 200
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,19 @@ async def test_public_client_gets_tokens_with_pkce_and_its_client_id_alone(clien
     assert r.status_code == 200, r.text
     me = await client.get("/v1/Account/VerifyCredentials", headers=bearer(r.json()["access_token"]))
     assert me.json()["Nickname"] == "BookingUser"
+
+
+async def test_public_client_may_name_itself_as_the_basic_user_with_no_password(
+        client, native_app):
+    """What requests-oauthlib sends by default for a client without a secret."""
+    verifier, challenge = pkce_pair()
+    code = await get_code(client, client_id=native_app, redirect_uri=NATIVE_URI,
+                          code_challenge=challenge, code_challenge_method="S256")
+    basic = base64.b64encode(f"{native_app}:".encode()).decode()
+    r = await client.post("/OAuth/token", headers={"Authorization": f"Basic {basic}"}, data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": NATIVE_URI,
+        "code_verifier": verifier})
+    assert r.status_code == 200, r.text
 
 
 async def test_public_client_is_refused_without_pkce(client, native_app):

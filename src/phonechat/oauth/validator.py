@@ -83,9 +83,14 @@ class Validator(RequestValidator):
         return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"],
                   bool(row["public"]))
 
+    def _named_client_id(self, request: Any) -> str | None:
+        """The client_id a request names: in the form, else as the HTTP Basic user."""
+        basic = basic_credentials(request.headers.get("Authorization"))
+        return request.client_id or (basic[0] if basic else None)
+
     def client_authentication_required(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """Confidential clients prove their secret; a public one names itself (RFC 6749 3.2.1)."""
-        client = self._app(request.client_id)
+        client = self._app(self._named_client_id(request))
         return client is None or not client.public
 
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
@@ -105,10 +110,11 @@ class Validator(RequestValidator):
         return True
 
     def authenticate_client_id(self, client_id: str, request: Any, *a: Any, **k: Any) -> bool:
-        client = self._app(client_id)
+        client = self._app(client_id or self._named_client_id(request))
         if client is None or not client.public:
             return False
         request.client = client
+        request.client_id = client.client_id
         return True
 
     def validate_client_id(self, client_id: str, request: Any, *args: Any, **kwargs: Any) -> bool:
