@@ -32,7 +32,6 @@ from .representation import to_json, to_xml
 log = logging.getLogger("phonechat.api")
 
 
-
 class App:
     def __init__(self, settings: Any, routes: Routes, clock: Any, db: Database | None = None,
                  metrics: Any = None, limiter: Any = None) -> None:

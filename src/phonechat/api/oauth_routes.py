@@ -61,18 +61,31 @@ class Malformed(ValueError):
 _BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
-def _pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
-    """Strictly decoded form-urlencoded pairs: valid %-escapes and UTF-8, no NUL."""
+def _decoded(encoded: bytes, where: str) -> list[tuple[str, str]]:
+    """Strictly decoded form-urlencoded pairs: valid %-escapes and UTF-8."""
     if _BAD_ESCAPE.search(encoded):
         raise Malformed(f"The {where} has a '%' that is not followed by two hex digits.")
     try:
-        pairs = parse_qsl(encoded.decode(), keep_blank_values=True, errors="strict")
+        return parse_qsl(encoded.decode(), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
         raise Malformed(f"The {where} is not UTF-8.") from None
+
+
+def _with_nul(pairs: list[tuple[str, str]]) -> Malformed | None:
+    """The trouble with the first parameter that holds a NUL, if any does."""
     for name, value in pairs:
         if "\0" in name or "\0" in value:
             shown = name.replace("\0", "\\0")[:40]
-            raise Malformed(f"The parameter '{shown}' contains a NUL character.", shown)
+            return Malformed(f"The parameter '{shown}' contains a NUL character.", shown)
+    return None
+
+
+def _pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
+    """Strictly decoded pairs, none with a NUL: or Malformed."""
+    pairs = _decoded(encoded, where)
+    trouble = _with_nul(pairs)
+    if trouble is not None:
+        raise trouble
     return pairs
 
 
@@ -214,15 +227,15 @@ async def _check(req: Request) -> AuthorizationRequest | RawReply:
     A parameter with a NUL is dropped and, once the client and redirect URI are known
     good, reported to the app as invalid_request; a query that cannot be decoded, or a
     client_id or redirect_uri with a NUL, gets the error page (nothing to trust)."""
-    bad: Malformed | None = None
     try:
-        pairs = _query_pairs(req)
+        pairs = _decoded(req.scope.get("query_string", b""), "query string")
     except Malformed as e:
-        if e.name is None or e.name in ("client_id", "redirect_uri"):
-            return _error_page(INVALID_LINK, e.message)
-        bad = e
-        pairs = [(k, v) for k, v in parse_qsl(req.scope["query_string"].decode(),
-                                              keep_blank_values=True) if "\0" not in k + v]
+        return _error_page(INVALID_LINK, e.message)
+    bad = _with_nul(pairs)
+    if bad is not None:
+        if bad.name in ("client_id", "redirect_uri"):
+            return _error_page(INVALID_LINK, bad.message)
+        pairs = [(k, v) for k, v in pairs if "\0" not in k + v]
     try:
         checked = await service.check_authorization(req.db, req.app.settings, req.now,
                                                     _uri(req, pairs), _oauth_headers(req))

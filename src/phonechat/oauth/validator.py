@@ -81,7 +81,7 @@ class Validator(RequestValidator):
         if row is None or row["disabled"]:
             return None
         return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"],
-                  bool(row["public"]))
+                      bool(row["public"]))
 
     def _named_client_id(self, request: Any) -> str | None:
         """The client_id a request names: in the form, else as the HTTP Basic user."""
@@ -280,24 +280,35 @@ class Validator(RequestValidator):
         """RFC 7662: what an active token of the calling client stands for; None (inactive)
         for unknown, expired, revoked or spent tokens and for other clients' tokens."""
         h = token_hash(token)
-        access = None if token_type_hint == "refresh_token" else await_only(
-            accounts.token(self.conn, h))
-        if access is not None:
-            if (access["application_id"] != request.client.id or access["revoked_at"] is not None
-                    or access["expires_at"] <= self.now or access["app_disabled"]):
-                return None
-            return _claims(request.client, access["scopes"], access["nickname"],
-                           access["expires_at"].replace(tzinfo=self.zone), "bearer")
+        lookups = [self._access_claims, self._refresh_claims]
+        if token_type_hint == "refresh_token":
+            lookups.reverse()
+        for lookup in lookups:
+            known, claims = lookup(h, request.client)
+            if known:
+                return claims
+        return None
+
+    def _access_claims(self, h: str, client: Client) -> tuple[bool, dict[str, Any] | None]:
+        row = await_only(accounts.token(self.conn, h))
+        if row is None:
+            return False, None
+        if (row["application_id"] != client.id or row["revoked_at"] is not None
+                or row["expires_at"] <= self.now or row["app_disabled"]):
+            return True, None
+        return True, _claims(client, row["scopes"], row["nickname"],
+                             row["expires_at"].replace(tzinfo=self.zone), "bearer")
+
+    def _refresh_claims(self, h: str, client: Client) -> tuple[bool, dict[str, Any] | None]:
         row = await_only(store.refresh(self.conn, h))
         if row is None:
-            return None if token_type_hint != "refresh_token" else self.introspect_token(
-                token, "access_token", request)
-        if (row["application_id"] != request.client.id or row["revoked_at"] is not None
+            return False, None
+        if (row["application_id"] != client.id or row["revoked_at"] is not None
                 or row["rotated_at"] is not None or row["expires_at"] <= self.now):
-            return None
+            return True, None
         user = await_only(store.user_by_id(self.conn, row["user_id"]))
-        return _claims(request.client, row["scopes"], user["nickname"] if user else None,
-                       row["expires_at"].replace(tzinfo=self.zone), None)
+        return True, _claims(client, row["scopes"], user["nickname"] if user else None,
+                             row["expires_at"].replace(tzinfo=self.zone), None)
 
 
 def _claims(client: Client, scopes: str, username: str | None, expires_at: datetime,
