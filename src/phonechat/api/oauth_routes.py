@@ -108,8 +108,10 @@ def _base(req: Request) -> str:
 
 
 def _uri(req: Request, pairs: list[tuple[str, str]] | None = None) -> str:
-    """This request's URI for oauthlib, its query re-encoded from the decoded pairs."""
-    return f"{_base(req)}{req.path}" + (f"?{urlencode(pairs)}" if pairs else "")
+    """This request's URI for oauthlib, its query re-encoded from the decoded pairs. oauthlib
+    reads only the path and query: the host is a fixed name, so no Host header reaches it."""
+    return f"{req.scope.get('scheme', 'http')}://oauth.invalid{req.path}" + (
+        f"?{urlencode(pairs)}" if pairs else "")
 
 
 def _oauth_headers(req: Request) -> dict[str, str]:
