@@ -85,13 +85,25 @@ async def test_allow_redirects_with_single_code_and_state(client, db):
 
 
 async def test_decline_redirects_with_empty_code_state_and_status_cancelled(client):
+    """The original's parameters, in its order, then RFC 6749's error=access_denied."""
     url = authorize_url(state="s 1&2")
     await log_in(client, url)
     r = await decide(client, url, "decline")
     assert r.status_code == 302
     location = r.headers["location"]
-    assert location.startswith(APP["redirect_uri"] + "?code=&state=")
-    assert query(location) == {"code": [""], "state": ["s 1&2"], "status": ["cancelled"]}
+    assert location.startswith(APP["redirect_uri"] + "?code=&state=s+1%262&status=cancelled&")
+    assert query(location) == {"code": [""], "state": ["s 1&2"], "status": ["cancelled"],
+                               "error": ["access_denied"]}
+
+
+async def test_decline_in_the_implicit_flow_answers_in_the_fragment(client):
+    url = authorize_url(response_type="token")
+    await log_in(client, url)
+    r = await decide(client, url, "decline")
+    location = r.headers["location"]
+    assert location.startswith(APP["redirect_uri"] + "#")
+    assert fragment(location) == {"code": [""], "state": ["xyz"], "status": ["cancelled"],
+                                  "error": ["access_denied"]}
 
 
 async def test_implicit_grant_puts_working_token_in_fragment(client):

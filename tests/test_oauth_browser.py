@@ -156,7 +156,8 @@ def test_browser_logs_in_consents_and_the_app_calls_the_api_then_declines(
                 page.click("#decline")
                 page.wait_for_url(callback.uri + "?**")
                 q = parse_qs(urlsplit(page.url).query, keep_blank_values=True)
-                assert q == {"code": [""], "state": ["st-456"], "status": ["cancelled"]}
+                assert q == {"code": [""], "state": ["st-456"], "status": ["cancelled"],
+                             "error": ["access_denied"]}
             finally:
                 browser.close()
         assert len([h for h in callback.hits if h.startswith("/callback?")]) == 2

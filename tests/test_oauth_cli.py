@@ -43,6 +43,19 @@ def test_apps_create_prints_id_and_secret_once_and_stores_only_its_hash(db_url):
     assert client_id in listed and "My App" in listed and secret not in listed
 
 
+def test_apps_create_public_makes_an_app_without_a_secret(db_url):
+    r = run(db_url, "apps", "create", "--public", "--name", "Desktop App", "--redirect-uri",
+            "http://127.0.0.1/callback")
+    assert r.exit_code == 0, r.output
+    assert "client_secret" not in r.output and "PKCE" in r.output
+    client_id = re.search(r"client_id:\s+(\S+)", r.output).group(1)
+    row = app_row(db_url, client_id)
+    assert row["public"] and row["secret_hash"] == ""
+    assert f"{client_id}\tenabled\tpublic\t" in run(db_url, "apps", "list").output
+    r = run(db_url, "apps", "rotate-secret", client_id)
+    assert r.exit_code != 0 and "no confidential application" in r.output
+
+
 def test_apps_create_refuses_a_redirect_uri_that_is_not_absolute_http(db_url):
     r = run(db_url, "apps", "create", "--name", "X", "--redirect-uri", "/relative")
     assert r.exit_code != 0 and "--redirect-uri" in r.output

@@ -15,7 +15,7 @@ import os
 import time
 from typing import Any
 
-from ..domain.errors import Forbidden, Invalid, NotFound, RuleBroken, Unauthorized
+from ..domain.errors import Forbidden, Invalid, MissingScope, NotFound, RuleBroken, Unauthorized
 from ..domain.validation import clean_text
 from ..logs import access as log_access
 from ..logs import flush_access_log
@@ -31,8 +31,6 @@ from .negotiation import JSON, negotiate
 from .representation import to_json, to_xml
 
 log = logging.getLogger("phonechat.api")
-
-_WWW_AUTH = [(b"www-authenticate", b"Bearer")]
 
 
 class App:
@@ -208,8 +206,8 @@ class App:
         req.grant = await account.authenticate(self.db, token, req.now,  # type: ignore[arg-type]
                                                 self.grants)
         if route.scope is not None and route.scope not in req.grant.scopes:
-            raise Forbidden(f"This request needs the scope '{route.scope}', which the "
-                            "access token was not granted.")
+            raise MissingScope(f"This request needs the scope '{route.scope}', which the "
+                               "access token was not granted.", route.scope)
         req.actor = req.grant.user
 
     async def _handle(self, route: Route, req: Request) -> Reply | RawReply:
@@ -275,6 +273,17 @@ def _absolute_uri(scope: dict[str, Any]) -> str:
     return f"{scope.get('scheme', 'http')}://{host}{scope['path']}" + (f"?{qs}" if qs else "")
 
 
+def _www_authenticate(exc: Unauthorized | MissingScope) -> tuple[bytes, bytes]:
+    """RFC 6750 3.1's challenge: no error code when no token was presented."""
+    if isinstance(exc, MissingScope):
+        value = f'Bearer error="insufficient_scope", scope="{exc.scope}"'
+    elif exc.reason:
+        value = f'Bearer error="invalid_token", error_description="{exc.reason}"'
+    else:
+        value = "Bearer"
+    return (b"www-authenticate", value.encode())
+
+
 def _error_reply(exc: Exception, scope: dict[str, Any], headers: dict[bytes, bytes],
                  request_id: str) -> tuple[Reply, list[tuple[bytes, bytes]]]:
     if isinstance(exc, Invalid):
@@ -286,7 +295,9 @@ def _error_reply(exc: Exception, scope: dict[str, Any], headers: dict[bytes, byt
     if isinstance(exc, NotFound):
         return error_reply(404, exc.message), []
     if isinstance(exc, Unauthorized):
-        return error_reply(401, exc.message), _WWW_AUTH
+        return error_reply(401, exc.message), [_www_authenticate(exc)]
+    if isinstance(exc, MissingScope):
+        return error_reply(403, exc.message), [_www_authenticate(exc)]
     if isinstance(exc, Forbidden):
         return error_reply(403, exc.message), []
     if isinstance(exc, DatabaseUnavailable):

@@ -1,17 +1,21 @@
 """The OAuth 2.0 authorization server's routes: the login and consent pages
-(/OAuth/Authorize), the token and revocation endpoints, and the user's authorized-apps page.
+(/OAuth/Authorize), the token, revocation and introspection endpoints, the server's
+metadata (RFC 8414), and the user's authorized-apps page.
 
 None of these take an access token (auth=False) and all answer RawReply: HTML pages,
 redirects, and RFC 6749's JSON. Only these routes read form bodies
-(application/x-www-form-urlencoded); the API endpoints never do.
+(application/x-www-form-urlencoded); the API endpoints never do. Every parameter is decoded
+strictly here, at the edge (`_pairs`): oauthlib and the database only see well-formed UTF-8
+without NUL.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
@@ -20,6 +24,7 @@ from ..oauth import service
 from ..oauth.pages import SECURITY_HEADERS, render
 from ..oauth.service import AuthorizationRequest, FatalClientError, LoginRefused, Redirect
 from ..oauth.sessions import Session, Signer, cookie_value
+from ..oauth.validator import basic_credentials
 from .http import RawDoc, RawReply, Request, Routes
 from .inputs import Field, read_by_handler
 
@@ -45,21 +50,69 @@ async def _signer(req: Request) -> Signer:
 # --- small translations between HTTP and the service ------------------------------------
 
 
+class Malformed(ValueError):
+    """Parameters that cannot be decoded, or carry a NUL (which PostgreSQL text cannot hold)."""
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.name = name  # the parameter with a NUL, when that is the trouble
+
+
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def _decoded(encoded: bytes, where: str) -> list[tuple[str, str]]:
+    """Strictly decoded form-urlencoded pairs: valid %-escapes and UTF-8."""
+    if _BAD_ESCAPE.search(encoded):
+        raise Malformed(f"The {where} has a '%' that is not followed by two hex digits.")
+    try:
+        return parse_qsl(encoded.decode(), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Malformed(f"The {where} is not UTF-8.") from None
+
+
+def _with_nul(pairs: list[tuple[str, str]]) -> Malformed | None:
+    """The trouble with the first parameter that holds a NUL, if any does."""
+    for name, value in pairs:
+        if "\0" in name or "\0" in value:
+            shown = name.replace("\0", "\\0")[:40]
+            return Malformed(f"The parameter '{shown}' contains a NUL character.", shown)
+    return None
+
+
+def _pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
+    """Strictly decoded pairs, none with a NUL: or Malformed."""
+    pairs = _decoded(encoded, where)
+    trouble = _with_nul(pairs)
+    if trouble is not None:
+        raise trouble
+    return pairs
+
+
 def form_fields(req: Request) -> list[tuple[str, str]] | None:
-    """The pairs of a form-encoded body; None when the body is not a form."""
+    """The pairs of a form-encoded body; None when the body is not a form. Malformed when
+    it is a form that cannot be decoded."""
     ctype = (req.header(b"content-type") or "").split(";")[0].strip().lower()
     if ctype != FORM:
         return None
-    try:
-        return parse_qsl(req.body.decode(), keep_blank_values=True)
-    except UnicodeDecodeError:
-        return None
+    return _pairs(req.body, "form")
 
 
-def _uri(req: Request) -> str:
-    host = req.header(b"host") or "localhost"
-    qs = req.scope.get("query_string", b"").decode("latin-1")
-    return f"{req.scope.get('scheme', 'http')}://{host}{req.path}" + (f"?{qs}" if qs else "")
+def _query_pairs(req: Request) -> list[tuple[str, str]]:
+    return _pairs(req.scope.get("query_string", b""), "query string")
+
+
+def _base(req: Request) -> str:
+    """scheme://host of this request: the issuer, and the base of oauthlib's URIs."""
+    return f"{req.scope.get('scheme', 'http')}://{req.header(b'host') or 'localhost'}"
+
+
+def _uri(req: Request, pairs: list[tuple[str, str]] | None = None) -> str:
+    """This request's URI for oauthlib, its query re-encoded from the decoded pairs. oauthlib
+    reads only the path and query: the host is a fixed name, so no Host header reaches it."""
+    return f"{req.scope.get('scheme', 'http')}://oauth.invalid{req.path}" + (
+        f"?{urlencode(pairs)}" if pairs else "")
 
 
 def _oauth_headers(req: Request) -> dict[str, str]:
@@ -100,7 +153,10 @@ async def _posted_form(
         req: Request) -> "tuple[list[tuple[str, str]], dict[str, str], _Visit] | RawReply":
     """A posted page form (its pairs, and as a dict) and the visit it belongs to, or the
     error page when the body is not a form or its CSRF token is not this visit's."""
-    pairs = form_fields(req)
+    try:
+        pairs = form_fields(req)
+    except Malformed as e:
+        return _error_page("The form could not be read.", e.message)
     if pairs is None:
         return _error_page("The form was not sent as a form.", status=415)
     fields = dict(pairs)
@@ -200,16 +256,34 @@ _LOCATION = {302: ("Location",), 303: ("Location",)}
 # --- /OAuth/Authorize -------------------------------------------------------------------
 
 
+INVALID_LINK = "This application's sign-in link is not valid."
+
+
 async def _check(req: Request) -> AuthorizationRequest | RawReply:
+    """The authorization request, checked by oauthlib; or the answer when it is not valid.
+    A parameter with a NUL is dropped and, once the client and redirect URI are known
+    good, reported to the app as invalid_request; a query that cannot be decoded, or a
+    client_id or redirect_uri with a NUL, gets the error page (nothing to trust)."""
+    try:
+        pairs = _decoded(req.scope.get("query_string", b""), "query string")
+    except Malformed as e:
+        return _error_page(INVALID_LINK, e.message)
+    bad = _with_nul(pairs)
+    if bad is not None:
+        if bad.name in ("client_id", "redirect_uri"):
+            return _error_page(INVALID_LINK, bad.message)
+        pairs = [(k, v) for k, v in pairs if "\0" not in k + v]
     try:
         checked = await service.check_authorization(req.db, req.app.settings, req.now,
-                                                    _uri(req), _oauth_headers(req))
+                                                    _uri(req, pairs), _oauth_headers(req))
     except FatalClientError as e:  # never redirect to an unverified place
-        return _error_page("This application's sign-in link is not valid.",
+        return _error_page(INVALID_LINK,
                            f"{e.description} (client_id and redirect_uri must be exactly "
                            "as the application registered them.)")
     if isinstance(checked, Redirect):
         return _redirect(checked.location)
+    if bad is not None:
+        return _redirect(service.error_location(checked, "invalid_request", bad.message))
     return checked
 
 
@@ -264,8 +338,9 @@ async def authorize_post(req: Request, args: dict[str, Any]) -> RawReply:
         return _login_page(visit, action, app_name=checked.client.name)
     if todo == "allow":
         try:
-            location = await service.allow(req.db, req.app.settings, req.now, _uri(req),
-                                           _oauth_headers(req), visit.user_id)
+            location = await service.allow(req.db, req.app.settings, req.now,
+                                           _uri(req, _query_pairs(req)), _oauth_headers(req),
+                                           visit.user_id)
         except FatalClientError as e:  # the app was disabled meanwhile
             return _error_page("This application's sign-in link is not valid.", e.description)
         return _redirect(location)
@@ -274,27 +349,42 @@ async def authorize_post(req: Request, args: dict[str, Any]) -> RawReply:
     return _error_page("Choose Allow or Decline.")
 
 
-# --- /OAuth/token and /OAuth/revoke -----------------------------------------------------
+# --- /OAuth/token, /OAuth/revoke, /OAuth/introspect ------------------------------------
+
+NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 
 
 def _answer(a: service.Answer) -> RawReply:
     headers = [(k.lower().encode(), v.encode()) for k, v in a.headers.items()
                if k.lower() != "content-type"]
     ctype = a.headers.get("Content-Type", "application/json")
-    return RawReply(a.status, a.body.encode(), content_type=ctype, headers=headers)
+    body = a.body or ("{}" if a.status == 200 else "")  # RFC 7009's empty 200: still JSON
+    return RawReply(a.status, body.encode(), content_type=ctype, headers=headers)
+
+
+def _invalid_request(description: str) -> RawReply:
+    body = orjson.dumps({"error": "invalid_request", "error_description": description})
+    return RawReply(400, body, "application/json", list(NO_STORE))
 
 
 OAuthCall = Callable[..., Awaitable[service.Answer]]
 
 
 async def _protocol(req: Request, call: OAuthCall) -> RawReply:
-    if form_fields(req) is None:
-        body = orjson.dumps({"error": "invalid_request", "error_description":
-                             f"Send the parameters as {FORM}."})
-        return RawReply(400, body, "application/json",
-                        [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")])
+    """One of oauthlib's POST endpoints, given only parameters decoded at the edge."""
+    if req.scope.get("query_string"):
+        return _invalid_request("URL query parameters are not allowed.")
+    try:
+        pairs = form_fields(req)
+    except Malformed as e:
+        return _invalid_request(e.message)
+    if pairs is None:
+        return _invalid_request(f"Send the parameters as {FORM}.")
+    credentials = basic_credentials(req.header(b"authorization"))
+    if credentials is not None and "\0" in "".join(credentials):
+        return _invalid_request("The HTTP Basic client credentials contain a NUL character.")
     return _answer(await call(req.db, req.app.settings, req.now, _uri(req),
-                              req.body.decode(), _oauth_headers(req)))
+                              urlencode(pairs), _oauth_headers(req)))
 
 
 def _forget_cached_grants(req: Request) -> None:
@@ -326,13 +416,56 @@ async def token(req: Request, args: dict[str, Any]) -> RawReply:
     form=(Field("token", _STRING), Field("token_type_hint", _STRING, required=False),
           Field("client_id", _STRING, required=False),
           Field("client_secret", _STRING, required=False)),
-    answers={200: (OAUTH_JSON, None, "Revoked (or unknown: the same answer)."),
+    answers={200: (OAUTH_JSON, {"type": "object", "maxProperties": 0},
+                   "Revoked (or unknown: the same answer): `{}`."),
              400: (OAUTH_JSON, _OAUTH_ERROR, "RFC 6749 5.2 error."),
              401: (OAUTH_JSON, _OAUTH_ERROR, "invalid_client.")}))
 async def revoke(req: Request, args: dict[str, Any]) -> RawReply:
     answer = await _protocol(req, service.revoke)
     _forget_cached_grants(req)
     return answer
+
+
+_CLIENT_FORM = (Field("client_id", _STRING, required=False),
+                Field("client_secret", _STRING, required=False))
+
+
+@routes.post("/OAuth/introspect", auth=False, doc=RawDoc(
+    "Token introspection (RFC 7662) for apps and resource servers: the client authenticates "
+    "(HTTP Basic or the form); an app sees only its own tokens, any other is inactive.",
+    form=(Field("token", _STRING), Field("token_type_hint", _STRING, required=False),
+          *_CLIENT_FORM),
+    answers={200: (OAUTH_JSON, {
+                 "type": "object", "required": ["active"],
+                 "properties": {"active": {"type": "boolean"}, "scope": {"type": "string"},
+                                "client_id": {"type": "string"},
+                                "username": {"type": "string"}, "exp": {"type": "integer"},
+                                "token_type": {"type": "string"}}},
+                   "What the token is, or `{\"active\": false}`."),
+             400: (OAUTH_JSON, _OAUTH_ERROR, "RFC 6749 5.2 error."),
+             401: (OAUTH_JSON, _OAUTH_ERROR, "invalid_client.")}))
+async def introspect(req: Request, args: dict[str, Any]) -> RawReply:
+    return await _protocol(req, service.introspect)
+
+
+@routes.get("/.well-known/oauth-authorization-server", auth=False, doc=RawDoc(
+    "Authorization server metadata (RFC 8414): the endpoints, scopes, response and grant "
+    "types, PKCE methods and client authentication methods.",
+    answers={200: ("application/json", {
+        "type": "object",
+        "required": ["issuer", "authorization_endpoint", "token_endpoint",
+                     "revocation_endpoint", "introspection_endpoint", "scopes_supported",
+                     "response_types_supported", "grant_types_supported",
+                     "code_challenge_methods_supported",
+                     "token_endpoint_auth_methods_supported"],
+        "properties": {"issuer": {"type": "string"},
+                       "scopes_supported": {"type": "array", "items": {"type": "string"}}}},
+        "The metadata.")}))
+async def authorization_server_metadata(req: Request, args: dict[str, Any]) -> RawReply:
+    """RFC 8414: the issuer is this request's scheme and host (behind a proxy, uvicorn's
+    --forwarded-allow-ips makes them the public ones)."""
+    return RawReply(200, orjson.dumps(service.metadata(_base(req))), "application/json",
+                    [(b"cache-control", b"public, max-age=3600")])
 
 
 # --- /OAuth/Apps: what the user has allowed, and taking it back -------------------------

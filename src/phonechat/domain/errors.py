@@ -32,11 +32,21 @@ class Invalid(DomainError):
 
 
 class Unauthorized(DomainError):
-    """No usable access token."""
+    """No usable access token. `reason` says what is wrong with a presented one (RFC 6750's
+    error_description); None when none was presented."""
 
-    def __init__(self) -> None:
+    def __init__(self, reason: str | None = None) -> None:
         super().__init__("Authorization has been denied for this request.")
+        self.reason = reason
 
 
 class Forbidden(DomainError):
     """Authenticated, but not allowed (a scope is missing, not this group's manager)."""
+
+
+class MissingScope(Forbidden):
+    """The token lacks the scope a route needs (RFC 6750's insufficient_scope)."""
+
+    def __init__(self, message: str, scope: str) -> None:
+        super().__init__(message)
+        self.scope = scope

@@ -38,8 +38,12 @@ def apps() -> None:
 @apps.command("create")
 @click.option("--name", required=True, help="Shown to users on the consent page.")
 @click.option("--redirect-uri", required=True,
-              help="Where users return after consent; requests must use it exactly.")
-def apps_create(name: str, redirect_uri: str) -> None:
+              help="Where users return after consent; requests must use it exactly "
+                   "(a loopback IP URI such as http://127.0.0.1/cb: with any port).")
+@click.option("--public", is_flag=True,
+              help="An app on the user's device that cannot keep a secret (RFC 8252): no "
+                   "secret, PKCE S256 required.")
+def apps_create(name: str, redirect_uri: str, public: bool) -> None:
     """Register an application; prints its client id and secret (the secret only now)."""
     from urllib.parse import urlsplit
 
@@ -49,7 +53,12 @@ def apps_create(name: str, redirect_uri: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise click.BadParameter("an absolute http(s) URI without a fragment",
                                  param_hint="--redirect-uri")
-    client_id, secret = _run(lambda db: service.create_app(db, _now(), name, redirect_uri))
+    client_id, secret = _run(lambda db: service.create_app(db, _now(), name, redirect_uri,
+                                                           public=public))
+    if secret is None:
+        click.echo(f"client_id:     {client_id}\nA public client: no secret; it must use PKCE "
+                   "(code_challenge_method=S256).")
+        return
     click.echo(f"client_id:     {client_id}\nclient_secret: {secret}\n"
                "Keep the secret now: only its hash is stored (apps rotate-secret makes a new one).")
 
@@ -61,7 +70,8 @@ def apps_list() -> None:
 
     for row in _run(service.list_apps):
         state = "disabled" if row["disabled"] else "enabled"
-        click.echo(f"{row['api_key']}\t{state}\t{row['name']}\t{row['redirect_uri']}")
+        kind = "public" if row["public"] else "confidential"
+        click.echo(f"{row['api_key']}\t{state}\t{kind}\t{row['name']}\t{row['redirect_uri']}")
 
 
 @apps.command("rotate-secret")
@@ -72,7 +82,7 @@ def apps_rotate_secret(client_id: str) -> None:
 
     secret = _run(lambda db: service.rotate_secret(db, client_id))
     if secret is None:
-        raise click.ClickException(f"no application with client id {client_id}")
+        raise click.ClickException(f"no confidential application with client id {client_id}")
     click.echo(f"client_secret: {secret}")
 
 

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import (AuthorizationCodeGrant, BearerToken, ImplicitGrant,
                              RefreshTokenGrant)
-from oauthlib.oauth2.rfc6749.endpoints import (AuthorizationEndpoint, RevocationEndpoint,
-                                               TokenEndpoint)
+from oauthlib.oauth2.rfc6749.endpoints import (AuthorizationEndpoint, IntrospectEndpoint,
+                                               RevocationEndpoint, TokenEndpoint)
 from oauthlib.oauth2.rfc6749.errors import FatalClientError, OAuth2Error
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 from sqlalchemy.util import greenlet_spawn
@@ -29,7 +29,7 @@ from ..domain.errors import Unauthorized
 from ..store import oauth as store
 from ..store.db import Database
 from .passwords import check_password_async, hash_password_async
-from .validator import Client, Validator
+from .validator import RESPONSE_TYPES, Client, Validator
 
 T = TypeVar("T")
 
@@ -51,9 +51,9 @@ def _new_token(request: Any) -> str:
     return secrets.token_urlsafe(32)
 
 
-class _Server(AuthorizationEndpoint, TokenEndpoint, RevocationEndpoint):
+class _Server(AuthorizationEndpoint, TokenEndpoint, RevocationEndpoint, IntrospectEndpoint):
     """oauthlib's endpoints with the grants this service offers: code (+PKCE), implicit
-    token, refresh (rotating), and token revocation."""
+    token, refresh (rotating), token revocation and introspection."""
 
     def __init__(self, validator: Validator, settings: Any) -> None:
         code = _S256CodeGrant(validator)
@@ -70,6 +70,8 @@ class _Server(AuthorizationEndpoint, TokenEndpoint, RevocationEndpoint):
                                grant_types={"authorization_code": code, "refresh_token": refresh},
                                default_token_type=bearer)
         RevocationEndpoint.__init__(self, validator,
+                                    supported_token_types=("access_token", "refresh_token"))
+        IntrospectEndpoint.__init__(self, validator,
                                     supported_token_types=("access_token", "refresh_token"))
 
 
@@ -142,12 +144,24 @@ async def allow(db: Database, settings: Any, now: datetime, uri: str,
 
 
 def declined_location(request: AuthorizationRequest) -> str:
-    """Where a user who declines goes: `{redirect_uri}?code=&state=...&status=cancelled`."""
+    """Where a user who declines goes: the original's
+    `{redirect_uri}?code=&state=...&status=cancelled`, plus RFC 6749's
+    `error=access_denied` (in the fragment for the implicit flow)."""
     params = [("code", "")]
     if request.state is not None:
         params.append(("state", request.state))
-    params.append(("status", "cancelled"))
-    return add_params_to_uri(request.redirect_uri, params)
+    params += [("status", "cancelled"), ("error", "access_denied")]
+    return add_params_to_uri(request.redirect_uri, params,
+                             fragment=request.response_type == "token")
+
+
+def error_location(request: AuthorizationRequest, error: str, description: str) -> str:
+    """An RFC 6749 4.1.2.1 error sent back to a verified client at its redirect URI."""
+    params = [("error", error), ("error_description", description)]
+    if request.state is not None:
+        params.append(("state", request.state))
+    return add_params_to_uri(request.redirect_uri, params,
+                             fragment=request.response_type == "token")
 
 
 # --- token and revocation endpoints -----------------------------------------------------
@@ -164,7 +178,11 @@ async def _post_endpoint(endpoint: str, db: Database, settings: Any, now: dateti
                          uri: str, body: str, headers: dict[str, str]) -> Answer:
     """Run one of oauthlib's POST endpoints (`create_token_response`, ...) on our store."""
     def work(server: _Server, v: Validator) -> Answer:
-        h, b, status = getattr(server, endpoint)(uri, "POST", body, headers)
+        try:
+            h, b, status = getattr(server, endpoint)(uri, "POST", body, headers)
+        except OAuth2Error as e:  # the token endpoint raises some of its checks' errors
+            h, b, status = {**e.headers, "Cache-Control": "no-store", "Pragma": "no-cache"}, \
+                e.json, e.status_code
         return Answer(status, h, b or "")
 
     return await _with_server(db, settings, now, work)
@@ -179,6 +197,35 @@ async def revoke(db: Database, settings: Any, now: datetime, uri: str, body: str
                  headers: dict[str, str]) -> Answer:
     return await _post_endpoint("create_revocation_response", db, settings, now, uri, body,
                                 headers)
+
+
+async def introspect(db: Database, settings: Any, now: datetime, uri: str, body: str,
+                     headers: dict[str, str]) -> Answer:
+    return await _post_endpoint("create_introspect_response", db, settings, now, uri, body,
+                                headers)
+
+
+def metadata(issuer: str) -> dict[str, Any]:
+    """RFC 8414 authorization server metadata, for an issuer such as `https://host`."""
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/OAuth/Authorize",
+        "token_endpoint": f"{issuer}/OAuth/token",
+        "revocation_endpoint": f"{issuer}/OAuth/revoke",
+        "introspection_endpoint": f"{issuer}/OAuth/introspect",
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": list(RESPONSE_TYPES),
+        "response_modes_supported": ["query", "fragment"],
+        "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+    }
+
+
+# Confidential apps: the secret in the form or by HTTP Basic; public apps: client_id alone.
+CLIENT_AUTH_METHODS = ["client_secret_post", "client_secret_basic", "none"]
 
 
 # --- logging in -------------------------------------------------------------------------
@@ -199,29 +246,31 @@ async def login(db: Database, settings: Any, now: datetime, nickname: str, passw
     """The user id for a nickname and password; LoginRefused when wrong or rate-limited.
 
     Failed attempts are counted in the database (so the limit holds across workers) per
-    nickname and per client IP over a sliding window. A limited nickname is refused even
-    with the right password, so guessing cannot continue.
+    nickname and per client IP over a sliding window. An attempt is counted and recorded
+    in one serialised step before the password is judged (store.claim_attempts), so
+    parallel attempts cannot slip past the limit. A limited nickname is refused even with
+    the right password, so guessing cannot continue.
     """
-    window = timedelta(seconds=settings.login_failure_window)
-    since = now - window
-    keys = (f"user:{nickname.lower()}"[:120], f"ip:{ip}"[:120])
+    since = now - timedelta(seconds=settings.login_failure_window)
+    user_key, ip_key = f"user:{nickname.lower()}"[:120], f"ip:{ip}"[:120]
+    async with db.transaction() as tx:
+        attempts = await store.claim_attempts(
+            tx, db.dialect, {user_key: settings.login_max_failures_per_user,
+                             ip_key: settings.login_max_failures_per_ip}, now, since)
+    if attempts is None:
+        minutes = max(1, settings.login_failure_window // 60)
+        raise LoginRefused("Too many failed attempts to log in. Try again in "
+                           f"{minutes} minutes.", 429)
     async with db.connection() as conn:
-        for key, limit in zip(keys, (settings.login_max_failures_per_user,
-                                     settings.login_max_failures_per_ip)):
-            if await store.count_failures(conn, key, since) >= limit:
-                minutes = max(1, settings.login_failure_window // 60)
-                raise LoginRefused("Too many failed attempts to log in. Try again in "
-                                   f"{minutes} minutes.", 429)
         user = await store.user_login(conn, nickname) if nickname else None
     ok, rehash = await check_password_async(password, user["password_hash"] if user else None)
     if not ok:
-        async with db.transaction() as tx:
-            for key in keys:
-                await store.add_failure(tx, key, now, since)
-        raise LoginRefused(WRONG_LOGIN, 401)
+        raise LoginRefused(WRONG_LOGIN, 401)  # the attempts stay, as failures
     new_hash = await hash_password_async(password) if rehash else None
     async with db.transaction() as tx:
-        await store.forget_failures(tx, keys[0])
+        await store.forget_failures(tx, user_key)
+        for attempt in attempts:
+            await store.forget_attempt(tx, attempt)  # the address's success is no failure
         if new_hash:
             await store.set_password(tx, user["id"], new_hash)  # type: ignore[index]
     return int(user["id"])  # type: ignore[index]
@@ -304,7 +353,8 @@ async def identify_application(db: Database, api_key: str | None,
     if api_secret is not None and not hmac.compare_digest(row["secret_hash"],
                                                           token_hash(api_secret)):
         raise Unauthorized()
-    return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"])
+    return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"],
+                  bool(row["public"]))
 
 
 # --- administration (the `phonechat apps` command) --------------------------------------
@@ -319,13 +369,19 @@ def new_client_secret() -> str:
 
 
 async def create_app(db: Database, now: datetime, name: str, redirect_uri: str,
-                     client_id: str | None = None, secret: str | None = None) -> tuple[str, str]:
-    """Register an application: (client_id, secret). Only the secret's hash is kept."""
+                     client_id: str | None = None, secret: str | None = None,
+                     public: bool = False) -> tuple[str, str | None]:
+    """Register an application: (client_id, secret). Only the secret's hash is kept; a
+    public app gets no secret (None)."""
     client_id = client_id or new_client_id()
-    secret = secret or new_client_secret()
+    if public:
+        secret = None
+    else:
+        secret = secret or new_client_secret()
     async with db.transaction() as tx:
-        await store.insert_app(tx, name=name, api_key=client_id, secret_hash=token_hash(secret),
-                               redirect_uri=redirect_uri, at=now)
+        await store.insert_app(tx, name=name, api_key=client_id,
+                               secret_hash=token_hash(secret) if secret else "",
+                               redirect_uri=redirect_uri, at=now, public=public)
     return client_id, secret
 
 

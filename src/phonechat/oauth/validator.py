@@ -16,7 +16,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
+from zoneinfo import ZoneInfo
 
 from oauthlib.oauth2 import RequestValidator
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
@@ -46,6 +47,7 @@ class Client:
     client_id: str  # the API key
     name: str
     redirect_uri: str
+    public: bool = False  # holds no secret: authenticates by client_id alone, must use PKCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class Validator(RequestValidator):
         self.now = now
         self.code_lifetime = timedelta(seconds=settings.authorization_code_lifetime)
         self.refresh_lifetime = timedelta(seconds=settings.refresh_token_lifetime)
+        self.zone = ZoneInfo(settings.timezone)
         self._apps: dict[str, Any] = {}
         self.issued: Issued | None = None
 
@@ -70,26 +73,34 @@ class Validator(RequestValidator):
 
     def _app(self, client_id: str | None) -> Client | None:
         """The enabled application with this API key (a disabled one does not exist here)."""
-        if not client_id:
+        if not client_id or "\0" in client_id:  # the routes refuse NUL; never send it to SQL
             return None
         if client_id not in self._apps:
             self._apps[client_id] = await_only(store.app_by_key(self.conn, client_id))
         row = self._apps[client_id]
         if row is None or row["disabled"]:
             return None
-        return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"])
+        return Client(row["id"], row["api_key"], row["name"], row["redirect_uri"],
+                      bool(row["public"]))
+
+    def _named_client_id(self, request: Any) -> str | None:
+        """The client_id a request names: in the form, else as the HTTP Basic user."""
+        basic = basic_credentials(request.headers.get("Authorization"))
+        return request.client_id or (basic[0] if basic else None)
 
     def client_authentication_required(self, request: Any, *args: Any, **kwargs: Any) -> bool:
-        return True  # every client is confidential: it holds a secret
+        """Confidential clients prove their secret; a public one names itself (RFC 6749 3.2.1)."""
+        client = self._app(self._named_client_id(request))
+        return client is None or not client.public
 
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """client_id and client_secret in the form body, or HTTP Basic (RFC 6749 2.3.1)."""
         client_id, secret = request.client_id, request.client_secret
-        basic = _basic_credentials(request.headers.get("Authorization"))
+        basic = basic_credentials(request.headers.get("Authorization"))
         if basic is not None:
             client_id, secret = basic
         client = self._app(client_id)
-        if client is None or not secret:
+        if client is None or client.public or not secret:
             return False
         stored = self._apps[client_id]["secret_hash"]
         if not hmac.compare_digest(stored, token_hash(secret)):
@@ -99,7 +110,12 @@ class Validator(RequestValidator):
         return True
 
     def authenticate_client_id(self, client_id: str, request: Any, *a: Any, **k: Any) -> bool:
-        return False  # no public clients
+        client = self._app(client_id or self._named_client_id(request))
+        if client is None or not client.public:
+            return False
+        request.client = client
+        request.client_id = client.client_id
+        return True
 
     def validate_client_id(self, client_id: str, request: Any, *args: Any, **kwargs: Any) -> bool:
         client = self._app(client_id)
@@ -111,7 +127,7 @@ class Validator(RequestValidator):
     def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any,
                               *args: Any, **kwargs: Any) -> bool:
         client = self._app(client_id)
-        return client is not None and redirect_uri == client.redirect_uri  # exactly as registered
+        return client is not None and same_redirect_uri(client.redirect_uri, redirect_uri)
 
     def get_default_redirect_uri(self, client_id: str, request: Any, *a: Any, **k: Any) -> str | None:
         client = self._app(client_id)
@@ -119,6 +135,8 @@ class Validator(RequestValidator):
 
     def validate_response_type(self, client_id: str, response_type: str, client: Any,
                                request: Any, *args: Any, **kwargs: Any) -> bool:
+        if response_type == "token" and client.public:
+            return False  # no implicit grant without PKCE for apps that hold no secret
         return response_type in RESPONSE_TYPES
 
     def validate_grant_type(self, client_id: str, grant_type: str, client: Any, request: Any,
@@ -133,7 +151,9 @@ class Validator(RequestValidator):
         return list(SCOPES)
 
     def is_pkce_required(self, client_id: str, request: Any) -> bool:
-        return False  # accepted, and enforced when the authorization request carried it
+        """Public clients must use PKCE; confidential ones may (and are then held to it)."""
+        client = self._app(client_id)
+        return client is not None and client.public
 
     # --- authorization codes ------------------------------------------------------------
 
@@ -143,7 +163,9 @@ class Validator(RequestValidator):
         await_only(store.insert_code(
             self.conn, code_hash=token_hash(code["code"]), application_id=request.client.id,
             user_id=request.user, scopes=" ".join(request.scopes),
-            redirect_uri=request.redirect_uri, code_challenge=challenge,
+            # Only a redirect_uri the request carried binds the exchange (RFC 6749 4.1.3).
+            redirect_uri=None if request.using_default_redirect_uri else request.redirect_uri,
+            code_challenge=challenge,
             code_challenge_method=request.code_challenge_method if challenge else None,
             family=None, expires_at=self.now + self.code_lifetime, created_at=self.now,
             used_at=None))
@@ -175,7 +197,9 @@ class Validator(RequestValidator):
     def confirm_redirect_uri(self, client_id: str, code: str, redirect_uri: str, client: Any,
                              request: Any, *args: Any, **kwargs: Any) -> bool:
         saved = request.code_row["redirect_uri"]
-        return saved is None or redirect_uri == saved
+        if saved is None:
+            return True
+        return not request.using_default_redirect_uri and redirect_uri == saved
 
     def invalidate_authorization_code(self, client_id: str, code: str, request: Any,
                                       *args: Any, **kwargs: Any) -> None:
@@ -251,7 +275,74 @@ class Validator(RequestValidator):
             await_only(store.revoke_access(self.conn, h, request.client.id, self.now))
 
 
-def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    def introspect_token(self, token: str, token_type_hint: str | None, request: Any,
+                         *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        """RFC 7662: what an active token of the calling client stands for; None (inactive)
+        for unknown, expired, revoked or spent tokens and for other clients' tokens."""
+        h = token_hash(token)
+        lookups = [self._access_claims, self._refresh_claims]
+        if token_type_hint == "refresh_token":
+            lookups.reverse()
+        for lookup in lookups:
+            known, claims = lookup(h, request.client)
+            if known:
+                return claims
+        return None
+
+    def _access_claims(self, h: str, client: Client) -> tuple[bool, dict[str, Any] | None]:
+        row = await_only(accounts.token(self.conn, h))
+        if row is None:
+            return False, None
+        if (row["application_id"] != client.id or row["revoked_at"] is not None
+                or row["expires_at"] <= self.now or row["app_disabled"]):
+            return True, None
+        return True, _claims(client, row["scopes"], row["nickname"],
+                             row["expires_at"].replace(tzinfo=self.zone), "bearer")
+
+    def _refresh_claims(self, h: str, client: Client) -> tuple[bool, dict[str, Any] | None]:
+        row = await_only(store.refresh(self.conn, h))
+        if row is None:
+            return False, None
+        if (row["application_id"] != client.id or row["revoked_at"] is not None
+                or row["rotated_at"] is not None or row["expires_at"] <= self.now):
+            return True, None
+        user = await_only(store.user_by_id(self.conn, row["user_id"]))
+        return True, _claims(client, row["scopes"], user["nickname"] if user else None,
+                             row["expires_at"].replace(tzinfo=self.zone), None)
+
+
+def _claims(client: Client, scopes: str, username: str | None, expires_at: datetime,
+            token_type: str | None) -> dict[str, Any]:
+    """RFC 7662 2.2's members; token_type only for access tokens (a refresh token has no
+    type in the OAuth Access Token Types registry)."""
+    claims: dict[str, Any] = {"scope": scopes, "client_id": client.client_id,
+                              "username": username, "exp": int(expires_at.timestamp())}
+    if token_type:
+        claims["token_type"] = token_type
+    return claims
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+
+
+def same_redirect_uri(registered: str, requested: str) -> bool:
+    """Exactly as registered; but a loopback IP redirect URI (a native app listening on the
+    user's machine) may name any port (RFC 8252 7.3)."""
+    if requested == registered:
+        return True
+    reg, req = urlsplit(registered), urlsplit(requested)
+    if reg.scheme != "http" or reg.hostname not in LOOPBACK_HOSTS:
+        return False
+    try:
+        req.port  # a port that is not a number is no URI
+    except ValueError:
+        return False
+    return (req.username is None and req.password is None
+            and (req.scheme, req.hostname, req.path, req.query, req.fragment)
+            == (reg.scheme, reg.hostname, reg.path, reg.query, reg.fragment))
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
     """HTTP Basic client credentials; each part form-urlencoded first (RFC 6749 2.3.1)."""
     if not header:
         return None

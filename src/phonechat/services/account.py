@@ -14,6 +14,7 @@ from ..store.db import Database
 from .grant_cache import GrantCache
 
 NOT_YOUR_MEMBER = "UserID is not a member of a group you manage."
+EXPIRED = "The access token expired."
 
 
 async def authenticate(db: Database, token: str, now: datetime,
@@ -28,13 +29,16 @@ async def authenticate(db: Database, token: str, now: datetime,
         grant = cache.get(key)
         if grant is not None:
             if grant.expires_at <= now:
-                raise Unauthorized()
+                raise Unauthorized(EXPIRED)
             return grant
     async with db.connection() as conn:
         row = await accounts.token(conn, key)
-    if (row is None or row["expires_at"] <= now or row["revoked_at"] is not None
-            or row["app_disabled"]):
-        raise Unauthorized()
+    if row is None:
+        raise Unauthorized("The access token is not known.")
+    if row["expires_at"] <= now:
+        raise Unauthorized(EXPIRED)
+    if row["revoked_at"] is not None or row["app_disabled"]:
+        raise Unauthorized("The access token was revoked.")
     grant = Grant(Actor(row["user_id"], row["nickname"]), frozenset(row["scopes"].split()),
                   row["expires_at"], row["application_id"])
     if cache is not None:

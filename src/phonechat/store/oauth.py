@@ -23,19 +23,21 @@ from .tables import users as u
 # --- applications -----------------------------------------------------------------------
 
 APP_BY_KEY = Query(
-    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.secret_hash, a.c.redirect_uri, a.c.disabled)
+    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.secret_hash, a.c.redirect_uri, a.c.disabled,
+              a.c.public)
     .where(a.c.api_key == p("api_key"))
 )
 LIST_APPS = Query(
-    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.redirect_uri, a.c.disabled, a.c.created_at)
+    sa.select(a.c.id, a.c.name, a.c.api_key, a.c.redirect_uri, a.c.disabled, a.c.created_at,
+              a.c.public)
     .order_by(a.c.id)
 )
 INSERT_APP = Query(
     a.insert().values(name=p("name"), api_key=p("api_key"), secret_hash=p("secret_hash"),
                       redirect_uri=p("redirect_uri"), disabled=p("disabled"),
-                      created_at=p("created_at")).returning(a.c.id)
+                      created_at=p("created_at"), public=p("public")).returning(a.c.id)
 )
-SET_SECRET = Query(a.update().where(a.c.api_key == p("api_key"))
+SET_SECRET = Query(a.update().where(a.c.api_key == p("api_key"), a.c.public.is_(sa.false()))
                    .values(secret_hash=p("secret_hash")))
 SET_DISABLED = Query(a.update().where(a.c.api_key == p("api_key"))
                      .values(disabled=p("disabled")))
@@ -50,10 +52,10 @@ async def list_apps(conn: Conn) -> list[Row]:
 
 
 async def insert_app(conn: Conn, *, name: str, api_key: str, secret_hash: str,
-                     redirect_uri: str, at: datetime) -> int:
+                     redirect_uri: str, at: datetime, public: bool = False) -> int:
     return int(await conn.fetchval(INSERT_APP, name=name, api_key=api_key,
                                    secret_hash=secret_hash, redirect_uri=redirect_uri,
-                                   disabled=False, created_at=at))
+                                   disabled=False, created_at=at, public=public))
 
 
 async def set_secret(conn: Conn, api_key: str, secret_hash: str) -> bool:
@@ -210,21 +212,45 @@ async def user_grants(conn: Conn, user_id: int) -> list[Row]:
 
 
 # --- login failures (rate limiting) -----------------------------------------------------
+# Counting and recording an attempt is one step, serialised per key (PostgreSQL: an
+# advisory lock for the transaction; SQLite: its single writer), so attempts arriving in
+# parallel are judged one after another: no more than the limit ever get through.
 
 COUNT_FAILURES = Query(sa.select(sa.func.count()).select_from(f)
                        .where(f.c.key == p("key"), f.c.at > p("since")))
-INSERT_FAILURE = Query(f.insert().values(key=p("key"), at=p("at")))
+INSERT_FAILURE = Query(f.insert().values(key=p("key"), at=p("at")).returning(f.c.id))
 FORGET_OLD_FAILURES = Query(f.delete().where(f.c.key == p("key"), f.c.at <= p("before")))
 FORGET_FAILURES = Query(f.delete().where(f.c.key == p("key")))
+FORGET_ATTEMPT = Query(f.delete().where(f.c.id == p("id")))
+LOCK_KEY = Query(sa.select(sa.func.pg_advisory_xact_lock(
+    sa.func.hashtextextended(p("key"), 0))))
 
 
 async def count_failures(conn: Conn, key: str, since: datetime) -> int:
     return int(await conn.fetchval(COUNT_FAILURES, key=key, since=since))
 
 
-async def add_failure(conn: Conn, key: str, at: datetime, window_start: datetime) -> None:
-    await conn.execute(FORGET_OLD_FAILURES, key=key, before=window_start)
-    await conn.execute(INSERT_FAILURE, key=key, at=at)
+async def claim_attempts(conn: Conn, dialect: str, limits: dict[str, int], at: datetime,
+                         window_start: datetime) -> list[int] | None:
+    """Record one attempt under each key (a failure until taken back) and its row ids; or
+    None, recording nothing, when a key already has its limit of failures in the window.
+    Run it in a transaction of its own: the lock lasts until it commits."""
+    keys = sorted(limits)  # one order for every caller: no deadlock
+    if dialect == "postgresql":
+        for key in keys:
+            await conn.fetchval(LOCK_KEY, key=key)
+    for key in keys:
+        if await count_failures(conn, key, window_start) >= limits[key]:
+            return None
+    ids = []
+    for key in keys:
+        await conn.execute(FORGET_OLD_FAILURES, key=key, before=window_start)
+        ids.append(int(await conn.fetchval(INSERT_FAILURE, key=key, at=at)))
+    return ids
+
+
+async def forget_attempt(conn: Conn, attempt_id: int) -> None:
+    await conn.execute(FORGET_ATTEMPT, id=attempt_id)
 
 
 async def forget_failures(conn: Conn, key: str) -> None:

@@ -129,6 +129,9 @@ applications = sa.Table(
     sa.Column("redirect_uri", sa.String(500), nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # A public client (RFC 8252: an app on the user's device) holds no secret: it must use
+    # PKCE, and its secret_hash is empty (never matches).
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # Tokens are stored as SHA-256 hashes of the opaque string the holder presents.
