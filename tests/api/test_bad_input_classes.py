@@ -286,3 +286,11 @@ async def test_an_xml_root_with_text_instead_of_fields_is_refused(client) -> Non
     assert r.status_code == 400
     assert r.json()["Message"] == ("The request body's <SandboxReset> must hold its fields as "
                                    "child elements, not text.")
+
+
+async def test_an_empty_body_declared_as_xml_is_refused(client) -> None:
+    r = await client.post("/v1/Sandbox/Reset", content=b"", headers={"Content-Type": "text/xml"})
+    assert r.status_code == 400
+    assert r.json()["Message"] == "The request body is not well-formed XML: it is empty."
+    # With no media type, or JSON, an empty body is no fields (the README's Reset).
+    assert (await client.post("/v1/Sandbox/Reset")).status_code == 200

@@ -91,9 +91,13 @@ class Request:
         """The body as a mapping of field -> value (JSON object or XML children); an XML
         body's root is `root` or one of `other_roots`."""
         body = self.body
-        if not body.strip():
-            return {}
         ctype = (self.header(b"content-type") or "").split(";")[0].strip().lower()
+        if not body.strip():
+            # No body: no fields (a JSON client's empty POST is a null model, as in ASP.NET).
+            # Declared XML must be XML, though: an XML document has a root element.
+            if ctype in XML_TYPES:
+                raise HttpError(400, "The request body is not well-formed XML: it is empty.")
+            return {}
         if ctype in JSON_TYPES:
             if body.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as some clients send
                 body = body[3:]
