@@ -27,3 +27,17 @@ def test_docs_wire_cites_only_files_in_the_repo() -> None:
     assert cited and all((root / "tests" / name).exists() for name in cited), cited
     for name in set(re.findall(r"[\w./-]+\.(?:md|txt)\b", text)):
         assert (root / name).exists() or (root / "docs" / name).exists(), name
+
+
+def test_docs_wire_endpoint_table_names_every_route() -> None:
+    """The published-or-reconstructed table has a row for every route there is (sandbox and
+    metrics included; HEAD and OPTIONS follow their paths' other verbs)."""
+    text = (README.parent / "docs" / "wire.md").read_text(encoding="utf-8")
+    table = text[text.index("| Endpoint | Original's page |"):]
+    table = table[:table.index("\n\n")]
+    listed = set(re.findall(r"`(GET|POST) (/[^`]*)`", table))
+    served = {(r.method, r.path)
+              for methods in build_routes(sandbox=True, metrics=True).table.values()
+              for r in methods.values() if r.method in ("GET", "POST")}
+    assert served - listed == set()
+    assert listed - served == set()
