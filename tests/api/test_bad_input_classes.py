@@ -294,3 +294,14 @@ async def test_an_empty_body_declared_as_xml_is_refused(client) -> None:
     assert r.json()["Message"] == "The request body is not well-formed XML: it is empty."
     # With no media type, or JSON, an empty body is no fields (the README's Reset).
     assert (await client.post("/v1/Sandbox/Reset")).status_code == 200
+
+
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="EBCDIC"?>',
+                                         '<?xml version="1.0" encoding="x-no-such"?>'])
+async def test_an_xml_body_in_an_unknown_encoding_is_refused(client, declaration) -> None:
+    body = f"{declaration}<CancelMadeBooking><BookingID>2</BookingID></CancelMadeBooking>"
+    r = await client.post("/v1/PhoneChat/CancelMadeBooking", content=body.encode(),
+                          headers={**bearer("client"), "Content-Type": "application/xml"})
+    assert r.status_code == 400
+    assert r.json()["Message"] == ("The request body is not well-formed XML: its declared "
+                                   "encoding is not known.")

@@ -125,6 +125,9 @@ def _xml_fields(body: bytes, root: str, other_roots: tuple[str, ...] = ()) -> di
                                 forbid_external=True)
     except SafeET.ParseError as exc:
         raise HttpError(400, f"The request body is not well-formed XML: {exc}.") from None
+    except LookupError:  # <?xml encoding="EBCDIC"?>: a codec Python does not have
+        raise HttpError(400, "The request body is not well-formed XML: its declared encoding "
+                             "is not known.") from None
     except DefusedXmlException:  # DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         raise HttpError(400, "The request body's XML may not contain a DOCTYPE, entity "
                              "declarations or external references.") from None
