@@ -281,15 +281,28 @@ async def test_create_booking_reports_every_problem_with_a_bad_credits(client, c
 
 
 async def test_an_xml_root_with_text_instead_of_fields_is_refused(client) -> None:
-    r = await client.post("/v1/Sandbox/Reset", content=b"<SandboxReset>true</SandboxReset>",
-                          headers={"Content-Type": "text/xml"})
+    r = await client.post("/v1/PhoneChat/CancelMadeBooking",
+                          content=b"<CancelMadeBooking>true</CancelMadeBooking>",
+                          headers={**bearer("client"), "Content-Type": "text/xml"})
     assert r.status_code == 400
-    assert r.json()["Message"] == ("The request body's <SandboxReset> must hold its fields as "
-                                   "child elements, not text.")
+    assert r.json()["Message"] == ("The request body's <CancelMadeBooking> must hold its "
+                                   "fields as child elements, not text.")
+
+
+@pytest.mark.parametrize("body", [b"", b"<SandboxReset></SandboxReset>"])
+async def test_an_input_of_optional_fields_only_takes_json(client, body) -> None:
+    # Sandbox Reset: in XML an empty object and an empty string are the same element.
+    r = await client.post("/v1/Sandbox/Reset", content=body, headers={"Content-Type": "text/xml"})
+    assert r.status_code == 415
+    assert r.json()["Message"].endswith("Send application/json or text/json.")
+    doc = (await client.get("/openapi.json")).json()
+    assert set(doc["paths"]["/v1/Sandbox/Reset"]["post"]["requestBody"]["content"]) == {
+        "application/json", "text/json"}
 
 
 async def test_an_empty_body_declared_as_xml_is_refused(client) -> None:
-    r = await client.post("/v1/Sandbox/Reset", content=b"", headers={"Content-Type": "text/xml"})
+    r = await client.post("/v1/PhoneChat/CancelMadeBooking", content=b"",
+                          headers={**bearer("client"), "Content-Type": "text/xml"})
     assert r.status_code == 400
     assert r.json()["Message"] == "The request body is not well-formed XML: it is empty."
     # With no media type, or JSON, an empty body is no fields (the README's Reset).

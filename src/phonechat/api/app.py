@@ -211,7 +211,7 @@ class App:
         req.actor = req.grant.user
 
     async def _handle(self, route: Route, req: Request) -> Reply | RawReply:
-        args = (route.input.bind(req.raw_input(route.input.name, *route.input.xml_roots))
+        args = (route.input.bind(req.raw_input(route.input))
                 if route.input else {})
         if route.as_member:
             req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]

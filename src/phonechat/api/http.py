@@ -87,18 +87,20 @@ class Request:
         qs = self.scope.get("query_string", b"")
         return dict(parse_qsl(qs.decode("latin-1"), keep_blank_values=True)) if qs else {}
 
-    def body_fields(self, root: str, *other_roots: str) -> dict[str, Any]:
-        """The body as a mapping of field -> value (JSON object or XML children); an XML
-        body's root is `root` or one of `other_roots`."""
+    def body_fields(self, inp: Input) -> dict[str, Any]:
+        """The body as a mapping of field -> value (JSON object or, where the input takes
+        XML, the children of its root: `inp.name` or one of `inp.xml_roots`)."""
         body = self.body
         ctype = (self.header(b"content-type") or "").split(";")[0].strip().lower()
+        xml = inp.xml and ctype in XML_TYPES
         if not body.strip():
             # No body: no fields (a JSON client's empty POST is a null model, as in ASP.NET).
             # Declared XML must be XML, though: an XML document has a root element.
-            if ctype in XML_TYPES:
+            if xml:
                 raise HttpError(400, "The request body is not well-formed XML: it is empty.")
-            return {}
-        if ctype in JSON_TYPES:
+            if ctype not in XML_TYPES:
+                return {}
+        elif ctype in JSON_TYPES:
             if body.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as some clients send
                 body = body[3:]
             try:
@@ -108,15 +110,16 @@ class Request:
             if not isinstance(data, dict):
                 raise HttpError(400, "The request body must be a JSON object.")
             return data
-        if ctype in XML_TYPES:
-            return _xml_fields(body, root, other_roots)
+        elif xml:
+            return _xml_fields(body, inp.name, inp.xml_roots)
+        accepted = ("application/json, text/json, application/xml or text/xml" if inp.xml
+                    else "application/json or text/json")
         raise HttpError(
             415, f"The request entity's media type '{_shown(ctype) or '(none)'}' is not supported "
-                 "for this resource. Send application/json, text/json, application/xml or "
-                 "text/xml.")
+                 f"for this resource. Send {accepted}.")
 
-    def raw_input(self, root: str, *other_roots: str) -> dict[str, Any]:
-        return self.query() if self.method == "GET" else self.body_fields(root, *other_roots)
+    def raw_input(self, inp: Input) -> dict[str, Any]:
+        return self.query() if self.method == "GET" else self.body_fields(inp)
 
 
 def _xml_fields(body: bytes, root: str, other_roots: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -33,6 +33,10 @@ class Input:
     # Other root elements an XML body may have: the contract the service answers with,
     # where a client may post back what it read (SaveSettings takes GetSettings' XML).
     xml_roots: tuple[str, ...] = ()
+    # Takes an XML body too. An operation whose every field is optional takes JSON only: in
+    # XML its empty object and an empty string are both `<Root></Root>`, so no schema could
+    # tell a client (or a fuzzer) which one it sent.
+    xml: bool = True
     # The operation checks its own rules even when some fields are invalid, to report every
     # problem at once: bind then leaves a bad field None and hands its messages on under
     # INVALID instead of raising (CreateBooking).

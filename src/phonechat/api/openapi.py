@@ -275,10 +275,11 @@ def _request_body(inp: Input) -> dict[str, Any]:
     as_xml = {**_body_schema(inp.fields, in_json=False), "xml": {"name": inp.name}}
     return {
         "required": any(f.required for f in inp.fields),
-        "description": f"JSON object, or XML with the root element <{inp.name}> (element "
-                       "names as the fields); names match in any letter case.",
+        "description": (f"JSON object, or XML with the root element <{inp.name}> (element "
+                        "names as the fields)" if inp.xml else "JSON object")
+                       + "; names match in any letter case.",
         "content": {**{t: {"schema": as_json} for t in JSON_TYPES},
-                    **{t: {"schema": as_xml} for t in XML_TYPES}},
+                    **({t: {"schema": as_xml} for t in XML_TYPES} if inp.xml else {})},
     }
 
 

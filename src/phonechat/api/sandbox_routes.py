@@ -39,7 +39,8 @@ async def move_clock(req: Request, args: dict[str, Any]) -> Reply:
 
 
 @routes.post("/v1/Sandbox/Reset", auth=False,
-             input=Input("SandboxReset", (Field("Clock", wall_clock_time, required=False),)))
+             input=Input("SandboxReset", (Field("Clock", wall_clock_time, required=False),),
+                         xml=False))
 async def reset(req: Request, args: dict[str, Any]) -> Reply:
     """Every row back to the seed, as a fresh start would leave it (optionally with the
     clock moved first): the README's examples can be rerun in any order."""
