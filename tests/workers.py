@@ -94,6 +94,32 @@ class Server:
                 continue
         return None
 
+    def pid_serving(self, client_port: int) -> int | None:
+        """Which worker holds the server side of our HTTP connection from `client_port`."""
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                if (int(fields[1].rsplit(":", 1)[1], 16) == self.port
+                        and int(fields[2].rsplit(":", 1)[1], 16) == client_port):
+                    inodes.add(fields[9])
+        for pid in self.worker_pids():
+            try:
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    try:
+                        target = os.readlink(fd)
+                    except OSError:
+                        continue
+                    if target.startswith("socket:[") and target[8:-1] in inodes:
+                        return pid
+            except OSError:
+                continue
+        return None
+
     def log(self) -> str:
         self._log.flush()
         return self.log_path.read_text(errors="replace")[-4000:]
