@@ -30,6 +30,16 @@ class Settings:
     # delay). Expiry is checked on every request regardless. 0: look up every request.
     # The sandbox never caches.
     token_cache_seconds: float = 5.0
+    # Read replicas (PostgreSQL streaming standbys): one or more URLs, separated by commas
+    # or spaces. Authenticated GET requests read from one that has caught up; everything
+    # else stays on the primary (docs/scaling.md, "Read replicas").
+    read_database_url: str = ""
+    # A replica that has not caught up with the primary within this many seconds is
+    # skipped; how often each worker checks (seconds).
+    read_max_lag: float = 2.0
+    read_check_interval: float = 0.5
+    # How long a worker waits before it reopens its lost listening connection (seconds).
+    listen_retry: float = 1.0
     max_body_bytes: int = 64 * 1024
     # A client has this long (seconds) to send a request's headers, from its first byte
     # (or from the connection's opening), and then this long to send the body: past it the
