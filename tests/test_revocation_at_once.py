@@ -11,12 +11,10 @@ connection is killed looks every token up until it has subscribed again.
 from __future__ import annotations
 
 import asyncio
-import http.client
 import os
 import statistics
 import subprocess
 import time
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,76 +24,16 @@ import pytest
 
 from phonechat.domain.access import token_hash
 from phonechat.store.notify import LISTENER_NAME
-from tests.conftest import PG_URL, USERS
+from tests.conftest import PG_URL
 from tests.oauth_flow import APP, csrf, log_in, refresh, tokens
 from tests.servers import phonechat_command
-from tests.workers import Server, started_servers
+from tests.workers import Pinned, new_tokens, started_servers
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres,
               pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")]
 
-PERMISSIONS = "/v1/Account/GetPermissions"  # authentication and nothing else
 WITHIN = 0.100
 TRIALS = 50
-
-
-class Pinned:
-    """One keep-alive HTTP connection per worker process of a server (reopened on the same
-    worker should the server close it while idle)."""
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.conns: dict[int, http.client.HTTPConnection] = {}
-
-    def _open(self) -> tuple[int | None, http.client.HTTPConnection]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
-        conn.request("GET", "/health")
-        conn.getresponse().read()
-        return self.server.pid_serving(conn.sock.getsockname()[1]), conn
-
-    def workers(self) -> list[int]:
-        """Connect until every worker holds one of our connections; their pids."""
-        wanted = set(self.server.worker_pids())
-        for _ in range(200):
-            if wanted <= set(self.conns):
-                return sorted(self.conns)
-            pid, conn = self._open()
-            if pid is not None and pid not in self.conns:
-                self.conns[pid] = conn
-            else:
-                conn.close()
-        raise AssertionError("could not reach every worker")
-
-    def _reopen(self, pid: int) -> None:
-        self.conns.pop(pid).close()
-        for _ in range(200):
-            found, conn = self._open()
-            if found == pid:
-                self.conns[pid] = conn
-                return
-            conn.close()
-        raise AssertionError(f"could not reach worker {pid} again")
-
-    def status(self, pid: int, token: str, path: str = PERMISSIONS) -> int:
-        return self.call(pid, "GET", path, headers={"Authorization": f"bearer {token}"})[0]
-
-    def call(self, pid: int, method: str, path: str, body: str | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        for attempt in (1, 2):
-            conn = self.conns[pid]
-            try:
-                conn.request(method, path, body=body, headers=headers or {})
-                r = conn.getresponse()
-                return r.status, r.read()
-            except (http.client.RemoteDisconnected, ConnectionError):
-                if attempt == 2:
-                    raise
-                self._reopen(pid)  # closed while idle (keep-alive timeout)
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        for conn in self.conns.values():
-            conn.close()
 
 
 def refused_after(pinned: Pinned, pids: list[int], token: str, since: float,
@@ -108,26 +46,6 @@ def refused_after(pinned: Pinned, pids: list[int], token: str, since: float,
                 took[pid] = time.perf_counter() - since
         assert time.perf_counter() - since < give_up, f"still accepted after {give_up} s: {took}"
     return took
-
-
-async def new_tokens(url: str, n: int, user: str = "client") -> list[str]:
-    """n access tokens of the demo app for a sandbox user, valid for years."""
-    conn = await asyncpg.connect(url)
-    try:
-        app_id = await conn.fetchval("SELECT id FROM applications WHERE api_key = $1",
-                                     APP["client_id"])
-        made = []
-        for i in range(n):
-            token = f"revocation-test-{user}-{i}-{os.urandom(6).hex()}"
-            await conn.execute(
-                "INSERT INTO access_tokens (token_hash, user_id, application_id, scopes, "
-                "expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                token_hash(token), USERS[user]["UserID"], app_id, "account_information",
-                datetime(2100, 1, 1), datetime(2026, 1, 1))
-            made.append(token)
-        return made
-    finally:
-        await conn.close()
 
 
 async def revoke_in_database(url: str, token: str) -> None:

@@ -38,7 +38,11 @@ class Settings:
     # skipped; how often each worker checks (seconds).
     read_max_lag: float = 2.0
     read_check_interval: float = 0.5
-    # How long a worker waits before it reopens its lost listening connection (seconds).
+    # Each worker keeps one connection to the primary that LISTENs for revocations and
+    # writes (store/notify.py). Through a transaction-pooling PgBouncer LISTEN does not
+    # work: then name the primary itself (or a session-mode pool) here. Empty: the
+    # database URL. How long a lost one waits before it reconnects (seconds).
+    listen_database_url: str = ""
     listen_retry: float = 1.0
     max_body_bytes: int = 64 * 1024
     # A client has this long (seconds) to send a request's headers, from its first byte

@@ -70,7 +70,7 @@ async def join(app: Any) -> Cluster | None:
         if reads is not None:
             reads.trust()
 
-    listener = notify.Listener(s.database_url, handlers, lost, back,
+    listener = notify.Listener(s.listen_database_url or s.database_url, handlers, lost, back,
                                retry_seconds=s.listen_retry)
     listener.start()
     if reads is not None:

@@ -1,10 +1,12 @@
 """Reads on streaming replicas (PHONECHAT_READ_DATABASE_URL), writes on the primary.
 
 Which database a read may use is decided by what each replica is known to hold. Every
-`check_interval` seconds a worker asks the primary for its WAL position (LSN) and each
-replica whether it has replayed that far; if it has, everything committed before the
-question was asked is visible on it: its `caught_up_at` becomes that moment (the worker's
-monotonic clock). A read for a user may use a replica only if the replica caught up
+`check_interval` seconds a worker notes the primary's WAL position (LSN) and asks each
+replica how far it has replayed. A replica that has replayed past the position the primary
+had at moment t shows everything committed before t: its `caught_up_at` is the latest
+such t (on the worker's monotonic clock; the positions of the last `max_lag` seconds are
+kept, so a busy primary whose replicas are always a few milliseconds behind is no
+obstacle). A read for a user may use a replica only if the replica caught up
 
 - after the user's last write (so a user reads their own writes: until then their reads
   go to the primary; in practice for about one check interval after a write),
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -34,8 +37,7 @@ log = logging.getLogger("phonechat.replicas")
 
 PRIMARY_LSN = Query(sa.select(sa.cast(sa.func.pg_current_wal_lsn(), sa.Text)))
 # NULL when the server is not a standby (a primary named as a replica: never used).
-REPLAYED = Query(sa.text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)")
-                 .bindparams(sa.bindparam("lsn")))
+REPLAYED = Query(sa.select(sa.cast(sa.func.pg_last_wal_replay_lsn(), sa.Text)))
 
 NEVER = float("-inf")
 
@@ -110,6 +112,9 @@ class ReadRouter:
         self._floor = float("inf")  # no replica until the write notifications are heard
         self._turn = 0
         self._task: asyncio.Task[None] | None = None
+        # (when, primary LSN) of the last max_lag seconds, oldest first
+        self._positions: deque[tuple[float, int]] = deque(
+            maxlen=int(max_lag / check_interval) + 2)
 
     # --- the request path: cheap, no I/O ---------------------------------------------
 
@@ -173,12 +178,12 @@ class ReadRouter:
         asked_at = self._clock()
         try:
             async with self.primary.connection() as conn:
-                lsn = await conn.fetchval(PRIMARY_LSN)
+                self._positions.append((asked_at, lsn(await conn.fetchval(PRIMARY_LSN))))
         except DatabaseUnavailable:
             return  # nothing to compare with: the replicas age past max_lag
         for replica in self.replicas:
             try:
-                replayed = await asyncio.wait_for(_replayed(replica, lsn), self.max_lag)
+                replayed = await asyncio.wait_for(_replayed(replica), self.max_lag)
             except Exception as exc:  # down, not answering, or refusing us (no database)
                 if replica.caught_up_at != NEVER:
                     log.warning("read replica skipped", extra={"fields": {
@@ -191,15 +196,25 @@ class ReadRouter:
                 log.error("not a streaming replica (not in recovery): never read from",
                           extra={"fields": {"replica": _safe(replica.url)}})
                 continue
-            if replayed:
-                replica.caught_up_at = asked_at
+            position = lsn(replayed)
+            for at, primary_position in reversed(self._positions):
+                if position >= primary_position:
+                    if at > replica.caught_up_at:
+                        replica.caught_up_at = at
+                    break
         stale = asked_at - self.max_lag
         self._writes = {u: at for u, at in self._writes.items() if at > stale}
 
 
-async def _replayed(replica: Replica, lsn: str) -> bool | None:
+def lsn(text: str) -> int:
+    """A WAL position as PostgreSQL writes it ('16/B374D848') as a number."""
+    high, _, low = text.partition("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+async def _replayed(replica: Replica) -> str | None:
     async with replica.db.connection() as conn:
-        return await conn.fetchval(REPLAYED, lsn=lsn)
+        return await conn.fetchval(REPLAYED)
 
 
 def _safe(url: str) -> str:
