@@ -224,7 +224,7 @@ class App:
         if route.as_member:
             req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]
         if self.reads is not None and req.grant is not None:
-            if req.method == "GET":
+            if req.method in cluster.READS:
                 return await cluster.read(self.reads, route.handler, req, args)
             reply = await route.handler(req, args)
             await cluster.wrote(self.reads, self.db, req.grant.user.id)

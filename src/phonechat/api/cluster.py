@@ -18,6 +18,8 @@ from ..store.replicas import ReadRouter, ReplicaUnavailable, open_replicas
 
 log = logging.getLogger("phonechat.cluster")
 
+READS = frozenset(("GET", "HEAD"))  # the methods whose requests may read a replica
+
 # How long startup waits for the first subscription, so that the token cache (and the
 # replicas) are in use from the first requests; it goes on trying in the background.
 FIRST_SUBSCRIPTION_SECONDS = 5.0
