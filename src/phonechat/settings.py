@@ -26,9 +26,10 @@ class Settings:
     pool_max: int = 10
     pool_timeout: float = 5.0
     # How long a worker may reuse an access token it found valid without asking the
-    # database again: also how long a revoked token may still be accepted (the revocation
-    # delay). Expiry is checked on every request regardless. 0: look up every request.
-    # The sandbox never caches.
+    # database again. On PostgreSQL a revocation still takes effect at once in every worker
+    # (services/grant_cache.py); on SQLite one made by another process (`phonechat apps
+    # disable`) within this delay. Expiry is checked on every request regardless.
+    # 0: look up every request. The sandbox never caches.
     token_cache_seconds: float = 5.0
     # Read replicas (PostgreSQL streaming standbys): one or more URLs, separated by commas
     # or spaces. Authenticated GET requests read from one that has caught up; everything

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from ..store import notify
-from ..store.db import is_postgres
+from ..store.db import DatabaseUnavailable, is_postgres
 from ..store.replicas import ReadRouter, ReplicaUnavailable, open_replicas
 
 log = logging.getLogger("phonechat.cluster")
@@ -103,5 +103,10 @@ async def wrote(reads: ReadRouter, db: Any, user_id: int) -> None:
     """After a write: this user's reads stay on the primary until a replica has caught up,
     in this worker at once and in the others when the notification arrives."""
     reads.wrote(user_id)
-    async with db.connection() as conn:
-        await notify.announce_write(conn, user_id)
+    try:
+        async with db.connection() as conn:
+            await notify.announce_write(conn, user_id)
+    except DatabaseUnavailable as exc:  # the write is done: answer it, say what is missing
+        log.warning("write not announced: other workers may read the user's old data from a "
+                    "replica for up to PHONECHAT_READ_MAX_LAG",
+                    extra={"fields": {"user_id": user_id, "error": str(exc)}})

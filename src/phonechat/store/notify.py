@@ -61,6 +61,7 @@ class Listener:
         self.retry_seconds = retry_seconds
         self.check_seconds = check_seconds
         self.connected = False
+        self._outage_logged = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -81,9 +82,12 @@ class Listener:
                 await self._listen()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # down, refused, terminated: say so, then retry
-                log.warning("listening connection lost", extra={"fields": {
-                    "error": f"{type(exc).__name__}: {exc}"}})
+            except Exception as exc:  # down, refused, terminated: retry (said once per outage)
+                if not self._outage_logged:
+                    self._outage_logged = True
+                    log.warning("listening connection lost: no token cache, no read replicas "
+                                "until it is back", extra={"fields": {
+                                    "error": f"{type(exc).__name__}: {exc}"}})
             await asyncio.sleep(self.retry_seconds)
 
     async def _listen(self) -> None:
@@ -97,6 +101,7 @@ class Listener:
             for channel, handle in self.handlers.items():
                 await conn.add_listener(channel, _callback(handle))
             self.connected = True
+            self._outage_logged = False
             self.on_back()
             while not lost.is_set():
                 try:
