@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
 import httpx
 
+from phonechat import sandbox
+from phonechat.domain.access import token_hash
 from tests.servers import free_port, phonechat_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +98,32 @@ class Server:
                 continue
         return None
 
+    def pid_serving(self, client_port: int) -> int | None:
+        """Which worker holds the server side of our HTTP connection from `client_port`."""
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                if (int(fields[1].rsplit(":", 1)[1], 16) == self.port
+                        and int(fields[2].rsplit(":", 1)[1], 16) == client_port):
+                    inodes.add(fields[9])
+        for pid in self.worker_pids():
+            try:
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    try:
+                        target = os.readlink(fd)
+                    except OSError:
+                        continue
+                    if target.startswith("socket:[") and target[8:-1] in inodes:
+                        return pid
+            except OSError:
+                continue
+        return None
+
     def log(self) -> str:
         self._log.flush()
         return self.log_path.read_text(errors="replace")[-4000:]
@@ -112,6 +142,90 @@ class Server:
         for pid in self.worker_pids():  # orphans, should a test have left any
             os.kill(pid, signal.SIGKILL)
         self._log.close()
+
+
+class Pinned:
+    """One keep-alive HTTP connection per worker process of a server, so that a test knows
+    which process answers (reopened on the same worker should the server close it idle)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.conns: dict[int, http.client.HTTPConnection] = {}
+
+    def _open(self) -> tuple[int | None, http.client.HTTPConnection]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        conn.request("GET", "/health")
+        conn.getresponse().read()
+        return self.server.pid_serving(conn.sock.getsockname()[1]), conn
+
+    def workers(self) -> list[int]:
+        """Connect until every worker holds one of our connections; their pids."""
+        wanted = set(self.server.worker_pids())
+        for _ in range(200):
+            if wanted <= set(self.conns):
+                return sorted(self.conns)
+            pid, conn = self._open()
+            if pid is not None and pid not in self.conns:
+                self.conns[pid] = conn
+            else:
+                conn.close()
+        raise AssertionError("could not reach every worker")
+
+    def _reopen(self, pid: int) -> None:
+        self.conns.pop(pid).close()
+        for _ in range(200):
+            found, conn = self._open()
+            if found == pid:
+                self.conns[pid] = conn
+                return
+            conn.close()
+        raise AssertionError(f"could not reach worker {pid} again")
+
+    def get(self, pid: int, token: str, path: str) -> tuple[int, bytes]:
+        return self.call(pid, "GET", path, headers={"Authorization": f"bearer {token}"})
+
+    def status(self, pid: int, token: str, path: str = "/v1/Account/GetPermissions") -> int:
+        return self.get(pid, token, path)[0]
+
+    def call(self, pid: int, method: str, path: str, body: str | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            conn = self.conns[pid]
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+                r = conn.getresponse()
+                return r.status, r.read()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                if attempt == 2:
+                    raise
+                self._reopen(pid)  # closed while idle (keep-alive timeout)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        for conn in self.conns.values():
+            conn.close()
+
+
+async def new_tokens(url: str, n: int, user: str = "client",
+                     scopes: str = "account_information") -> list[str]:
+    """n access tokens of the sandbox's demo app for a sandbox user, valid for decades
+    (the seeded ones are dated from the sandbox's start, and `serve` runs on real time)."""
+    conn = await asyncpg.connect(url)
+    try:
+        app_id = await conn.fetchval("SELECT id FROM applications WHERE api_key = $1",
+                                     sandbox.DEMO_APP["client_id"])
+        made = []
+        for i in range(n):
+            token = f"test-{user}-{i}-{os.urandom(6).hex()}"
+            await conn.execute(
+                "INSERT INTO access_tokens (token_hash, user_id, application_id, scopes, "
+                "expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                token_hash(token), sandbox.manifest()["users"][user]["UserID"], app_id, scopes,
+                datetime(2100, 1, 1), datetime(2026, 1, 1))
+            made.append(token)
+        return made
+    finally:
+        await conn.close()
 
 
 def connection_refused(port: int) -> bool:

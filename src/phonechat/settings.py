@@ -26,10 +26,25 @@ class Settings:
     pool_max: int = 10
     pool_timeout: float = 5.0
     # How long a worker may reuse an access token it found valid without asking the
-    # database again: also how long a revoked token may still be accepted (the revocation
-    # delay). Expiry is checked on every request regardless. 0: look up every request.
-    # The sandbox never caches.
+    # database again. On PostgreSQL a revocation still takes effect at once in every worker
+    # (services/grant_cache.py); on SQLite one made by another process (`phonechat apps
+    # disable`) within this delay. Expiry is checked on every request regardless.
+    # 0: look up every request. The sandbox never caches.
     token_cache_seconds: float = 5.0
+    # Read replicas (PostgreSQL streaming standbys): one or more URLs, separated by commas
+    # or spaces. Authenticated GET requests read from one that has caught up; everything
+    # else stays on the primary (docs/scaling.md, "Read replicas").
+    read_database_url: str = ""
+    # A replica that has not caught up with the primary within this many seconds is
+    # skipped; how often each worker checks (seconds).
+    read_max_lag: float = 2.0
+    read_check_interval: float = 0.5
+    # Each worker keeps one connection to the primary that LISTENs for revocations and
+    # writes (store/notify.py). Through a transaction-pooling PgBouncer LISTEN does not
+    # work: then name the primary itself (or a session-mode pool) here. Empty: the
+    # database URL. How long a lost one waits before it reconnects (seconds).
+    listen_database_url: str = ""
+    listen_retry: float = 1.0
     max_body_bytes: int = 64 * 1024
     # A client has this long (seconds) to send a request's headers, from its first byte
     # (or from the connection's opening), and then this long to send the body: past it the

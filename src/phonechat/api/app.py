@@ -24,7 +24,7 @@ from ..services import account
 from ..services.grant_cache import GrantCache
 from ..store.db import Database, DatabaseUnavailable, open_database
 from .contracts import INVALID
-from . import idempotency
+from . import cluster, idempotency
 from .http import HttpError, RawReply, Reply, Request, Route, Routes, error_reply
 from .idempotency import Answer
 from .negotiation import JSON, negotiate
@@ -51,6 +51,9 @@ class App:
         cache_seconds = getattr(settings, "token_cache_seconds", 0)
         self.grants = (GrantCache(cache_seconds)
                        if cache_seconds > 0 and not settings.sandbox else None)
+        # On PostgreSQL: the listening connection and the read replicas (api/cluster.py).
+        self.cluster: cluster.Cluster | None = None
+        self.reads: Any = None  # store.replicas.ReadRouter when read replicas are set
 
     # --- ASGI -----------------------------------------------------------------------
 
@@ -82,6 +85,8 @@ class App:
             self.db = await open_database(s.database_url, pool_min=s.pool_min,
                                           pool_max=s.pool_max, acquire_timeout=s.pool_timeout)
             self._purger = asyncio.create_task(idempotency.purge_forever(self))
+            self.cluster = await cluster.join(self)
+            self.reads = self.cluster.reads if self.cluster is not None else None
         if self.settings.sandbox and getattr(self.clock, "movable", False):
             from ..services.worker import start_in_background  # the sandbox's own worker
 
@@ -98,6 +103,9 @@ class App:
             await self.limiter.close()
         if self.metrics is not None:
             self.metrics.close()
+        if self.cluster is not None:
+            await self.cluster.close()
+            self.cluster = self.reads = None
         if self.db is not None and self._owns_db:
             await self.db.close()
             self.db = None
@@ -215,6 +223,12 @@ class App:
                 if route.input else {})
         if route.as_member:
             req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]
+        if self.reads is not None and req.grant is not None:
+            if req.method in cluster.READS:
+                return await cluster.read(self.reads, route.handler, req, args)
+            reply = await route.handler(req, args)
+            await cluster.wrote(self.reads, self.db, req.grant.user.id)
+            return reply
         return await route.handler(req, args)
 
 

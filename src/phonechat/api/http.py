@@ -60,7 +60,7 @@ class Request:
     """One HTTP request, with what the pipeline learns about it (grant, actor, now)."""
 
     __slots__ = ("scope", "method", "path", "headers", "body", "now", "grant", "actor",
-                 "request_id", "app")
+                 "request_id", "app", "db")
 
     def __init__(self, scope: dict[str, Any], headers: dict[bytes, bytes], body: bytes,
                  request_id: str, app: Any) -> None:
@@ -71,13 +71,10 @@ class Request:
         self.body = body
         self.request_id = request_id
         self.app = app
+        self.db: Any = app.db  # a read replica for some GETs (api/cluster.py)
         self.now: datetime = app.clock.now()
         self.grant: Grant | None = None
         self.actor: Actor | None = None
-
-    @property
-    def db(self) -> Any:
-        return self.app.db
 
     def header(self, name: bytes) -> str | None:
         v = self.headers.get(name)

@@ -388,8 +388,8 @@ async def _protocol(req: Request, call: OAuthCall) -> RawReply:
 
 
 def _forget_cached_grants(req: Request) -> None:
-    """Whatever was revoked stops working at once in this worker; other workers see it
-    within PHONECHAT_TOKEN_CACHE_SECONDS (services/grant_cache.py)."""
+    """Whatever was revoked stops working at once in this worker; on PostgreSQL the
+    revocation's notification clears the other workers' caches too (store/notify.py)."""
     grants = getattr(req.app, "grants", None)
     if grants is not None:
         grants.clear()

@@ -22,7 +22,8 @@ async def authenticate(db: Database, token: str, now: datetime,
     """The grant of a presented token; Unauthorized if unknown, expired, revoked or disabled.
 
     With a cache, a grant found valid in the last few seconds is reused (see grant_cache);
-    its expiry is still checked against `now` every time.
+    its expiry is still checked against `now` every time. The lookup is always on the
+    primary, never a read replica: a revocation must be seen as soon as it is announced.
     """
     key = token_hash(token)
     if cache is not None:
@@ -31,6 +32,7 @@ async def authenticate(db: Database, token: str, now: datetime,
             if grant.expires_at <= now:
                 raise Unauthorized(EXPIRED)
             return grant
+        generation = cache.generation
     async with db.connection() as conn:
         row = await accounts.token(conn, key)
     if row is None:
@@ -42,7 +44,7 @@ async def authenticate(db: Database, token: str, now: datetime,
     grant = Grant(Actor(row["user_id"], row["nickname"]), frozenset(row["scopes"].split()),
                   row["expires_at"], row["application_id"])
     if cache is not None:
-        cache.put(key, grant)
+        cache.put(key, grant, generation)
     return grant
 
 

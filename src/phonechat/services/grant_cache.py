@@ -2,12 +2,19 @@
 
 Looking a token up in the database costs a round trip on every request: on the detail
 read it is half of the database work (bench/RESULTS.md). A grant found valid is remembered
-for a few seconds, keyed by the token's hash. What that changes, and only that:
-a token revoked (or its application disabled) in the database may still be accepted by a
-worker for up to that many seconds: the revocation delay, documented in docs/performance.md.
-Expiry is not delayed: `expires_at` is checked against the clock on every request.
-Unknown, revoked and expired tokens are never remembered, so a new token works at once.
-0 turns the cache off (the sandbox always runs without it).
+for a few seconds, keyed by the token's hash.
+
+A revocation still takes effect at once. The worker that handles one clears its cache
+itself; on PostgreSQL the revoking transaction also notifies every worker on every machine
+(store/notify.py), and each clears its cache when the notification arrives. A worker whose
+listening connection is down cannot hear of revocations, so its cache is `untrusted`
+(every request looks its token up) until the connection is back: then it starts afresh.
+On SQLite (one process) the worker's own clearing is all there is: a revocation made by
+another process (`phonechat apps disable` while `serve` runs) is seen within the seconds.
+
+Expiry is checked against the clock on every request. Unknown, revoked and expired tokens
+are never remembered, so a new token works at once. 0 turns the cache off (the sandbox
+always runs without it).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from ..domain.access import Grant
 
 
 class GrantCache:
-    __slots__ = ("seconds", "max_entries", "_entries", "_clock")
+    __slots__ = ("seconds", "max_entries", "generation", "trusted", "_entries", "_clock")
 
     def __init__(self, seconds: float, max_entries: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -27,6 +34,10 @@ class GrantCache:
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, Grant]] = {}
         self._clock = clock  # monotonic, not the API clock: this is about staleness only
+        # Bumped by every clear(): a grant looked up before a revocation arrived is not
+        # remembered after it (see put).
+        self.generation = 0
+        self.trusted = True
 
     def get(self, token_hash: str) -> Grant | None:
         entry = self._entries.get(token_hash)
@@ -37,7 +48,11 @@ class GrantCache:
             return None
         return entry[1]
 
-    def put(self, token_hash: str, grant: Grant) -> None:
+    def put(self, token_hash: str, grant: Grant, generation: int | None = None) -> None:
+        """Remember a grant read from the database when the cache had `generation`: not if
+        the cache was cleared since (the read may predate a revocation) or is untrusted."""
+        if not self.trusted or (generation is not None and generation != self.generation):
+            return
         entries = self._entries
         if len(entries) >= self.max_entries and token_hash not in entries:
             del entries[next(iter(entries))]  # the oldest remembered (dicts keep order)
@@ -49,6 +64,17 @@ class GrantCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self.generation += 1
+
+    def untrust(self) -> None:
+        """Revocations may be missed from now on: remember nothing until trust()."""
+        self.trusted = False
+        self.clear()
+
+    def trust(self) -> None:
+        """Revocations are heard again; whatever was missed meanwhile is forgotten."""
+        self.clear()
+        self.trusted = True
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -53,6 +53,8 @@ Row = Any  # asyncpg.Record or sqlite3.Row: both index by column name
 
 
 class Conn(Protocol):
+    dialect: str
+
     async def fetch(self, q: Query, **params: Any) -> Sequence[Row]: ...
     async def fetchrow(self, q: Query, **params: Any) -> Row | None: ...
     async def fetchval(self, q: Query, **params: Any) -> Any: ...
@@ -81,6 +83,7 @@ def _args(slots: tuple[tuple[str, bool, Any], ...], params: dict[str, Any]) -> l
 
 class _PgConn:
     __slots__ = ("_c",)
+    dialect = "postgresql"
 
     def __init__(self, c: Any) -> None:
         self._c = c
@@ -288,6 +291,7 @@ sqlite3.register_converter("DATETIME", lambda b: datetime.fromisoformat(b.decode
 
 class _SqliteConn:
     __slots__ = ("_c",)
+    dialect = "sqlite"
 
     def __init__(self, c: sqlite3.Connection) -> None:
         self._c = c

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam as p
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .db import Conn, Query, Row
+from .notify import announce_revocation
 from .tables import access_tokens as t
 from .tables import applications as a
 from .tables import oauth_codes as c
@@ -63,7 +64,10 @@ async def set_secret(conn: Conn, api_key: str, secret_hash: str) -> bool:
 
 
 async def set_disabled(conn: Conn, api_key: str, disabled: bool) -> bool:
-    return await conn.execute(SET_DISABLED, api_key=api_key, disabled=disabled) > 0
+    changed = await conn.execute(SET_DISABLED, api_key=api_key, disabled=disabled) > 0
+    if changed and disabled:
+        await announce_revocation(conn)
+    return changed
 
 
 # --- users who log in -------------------------------------------------------------------
@@ -111,6 +115,8 @@ async def use_code(conn: Conn, code_id: int, family: str | None, at: datetime) -
 
 
 # --- access and refresh tokens ----------------------------------------------------------
+# Every revocation below (and disabling an application) announces itself in its
+# transaction, so cached grants are dropped in every worker once it commits (store/notify.py).
 
 INSERT_REFRESH = Query(r.insert().values({col.name: p(col.name) for col in r.columns
                                           if col.name != "id"}))
@@ -156,11 +162,15 @@ async def revoke_family(conn: Conn, family: str, at: datetime) -> None:
     """The whole chain: every refresh token of the family and the access tokens they came with."""
     await conn.execute(REVOKE_FAMILY_ACCESS, family=family, at=at)
     await conn.execute(REVOKE_FAMILY_REFRESH, family=family, at=at)
+    await announce_revocation(conn)
 
 
 async def revoke_access(conn: Conn, token_hash: str, application_id: int, at: datetime) -> bool:
-    return await conn.execute(REVOKE_ACCESS, token_hash=token_hash,
-                              application_id=application_id, at=at) > 0
+    revoked = await conn.execute(REVOKE_ACCESS, token_hash=token_hash,
+                                 application_id=application_id, at=at) > 0
+    if revoked:
+        await announce_revocation(conn)
+    return revoked
 
 
 async def revoke_user_app(conn: Conn, user_id: int, application_id: int, at: datetime, *,
@@ -170,6 +180,7 @@ async def revoke_user_app(conn: Conn, user_id: int, application_id: int, at: dat
     if refresh_tokens:
         await conn.execute(REVOKE_USER_APP_REFRESH, user_id=user_id,
                            application_id=application_id, at=at)
+    await announce_revocation(conn)
 
 
 # --- what a user has allowed an application ---------------------------------------------
