@@ -116,7 +116,8 @@ class Request:
                  "text/xml.")
 
     def raw_input(self, root: str, *other_roots: str) -> dict[str, Any]:
-        return self.query() if self.method == "GET" else self.body_fields(root, *other_roots)
+        return (self.query() if self.method in ("GET", "HEAD")
+                else self.body_fields(root, *other_roots))
 
 
 def _xml_fields(body: bytes, root: str, other_roots: tuple[str, ...] = ()) -> dict[str, Any]:
