@@ -159,7 +159,8 @@ def openapi(for_sandbox: bool) -> None:
     from .api.factory import build_routes
 
     s = Settings.from_env(sandbox=for_sandbox) if for_sandbox else Settings.from_env()
-    click.echo(generator.rendered(build_routes(sandbox=for_sandbox, metrics=s.metrics)).decode())
+    click.echo(generator.rendered(build_routes(sandbox=for_sandbox, metrics=s.metrics,
+                                                      docs=s.docs)).decode())
 
 
 # --- db ---------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ class Settings:
     # spaces (https://app.example.com), or `*` for any. Unset: `*` in the sandbox, none in
     # `phonechat serve`. Answers never allow credentials (cookies): the API takes bearer tokens.
     cors_origins: str | None = None
+    # The reference pages at GET /docs (with "try it" forms in the sandbox).
+    docs: bool = True
     # Prometheus metrics at GET /metrics (restrict it at the load balancer).
     metrics: bool = True
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
