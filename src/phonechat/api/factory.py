@@ -8,7 +8,7 @@ from ..clock import SystemClock
 from ..settings import Settings
 from ..store.db import Database
 from . import (
-    account_routes, docs_pages, lifecycle_routes, oauth_routes, openapi, ops_routes,
+    account_routes, docs_pages, lifecycle_routes, oauth_routes, openapi, ops_routes, postman,
     sandbox_routes,
 )
 from .app import App
@@ -18,7 +18,8 @@ from .ratelimit import build_limiter
 
 def build_routes(*, sandbox: bool, metrics: bool = False, docs: bool = True) -> Routes:
     routes = Routes()
-    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes, openapi):
+    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes, openapi,
+                   postman):
         routes.merge(module.routes)
     if metrics:
         routes.merge(ops_routes.metrics_routes)
