@@ -18,6 +18,7 @@ import asyncio
 import base64
 import hashlib
 import re
+import weakref
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -480,7 +481,7 @@ def _pretty_body(body: bytes, ex: Example) -> str:
 # --- GET /docs ---------------------------------------------------------------------------
 
 _sites: dict[int, tuple[Any, Site]] = {}
-_building = asyncio.Lock()
+_building: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 async def site_of(app: Any) -> Site:
@@ -489,7 +490,8 @@ async def site_of(app: Any) -> Site:
     cached = _sites.get(id(table))
     if cached is not None and cached[0] is table:
         return cached[1]
-    async with _building:
+    loop = asyncio.get_running_loop()  # a lock per event loop (the tests run several)
+    async with _building.setdefault(loop, asyncio.Lock()):
         cached = _sites.get(id(table))
         if cached is not None and cached[0] is table:
             return cached[1]
