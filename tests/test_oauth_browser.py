@@ -78,6 +78,9 @@ def sandbox_server(tmp_path: Path) -> Iterator[str]:
                   "--clock", "2018-01-21T14:00:00"], log, _env(db))
     try:
         wait_for_port(proc, port, log)
+        # The port is bound before the database is seeded: /ready answers once it is, so
+        # a command run on the database afterwards (apps create) finds it unlocked.
+        assert httpx.get(f"http://127.0.0.1:{port}/ready", timeout=60).status_code == 200
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(proc)

@@ -159,7 +159,31 @@ def openapi(for_sandbox: bool) -> None:
     from .api.factory import build_routes
 
     s = Settings.from_env(sandbox=for_sandbox) if for_sandbox else Settings.from_env()
-    click.echo(generator.rendered(build_routes(sandbox=for_sandbox, metrics=s.metrics)).decode())
+    click.echo(generator.rendered(build_routes(sandbox=for_sandbox, metrics=s.metrics,
+                                                      docs=s.docs)).decode())
+
+
+@main.command()
+@click.option("--sandbox/--serve", "for_sandbox", default=True, show_default=True,
+              help="The sandbox's operations (each request after a Reset), or serve's.")
+@click.option("--environment", is_flag=True, help="Print the environment instead.")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
+def postman(for_sandbox: bool, environment: bool, base_url: str) -> None:
+    """Print the Postman v2.1 collection (or environment) that GET /postman.json serves."""
+    import orjson
+
+    from .api import openapi as generator
+    from .api import postman as maker
+    from .api.factory import build_routes
+
+    s = Settings.from_env(sandbox=for_sandbox)
+    base_url = base_url.rstrip("/")
+    if environment:
+        body = maker.environment(base_url)
+    else:
+        routes = build_routes(sandbox=for_sandbox, metrics=s.metrics, docs=s.docs)
+        body = maker.collection(generator.document(routes), base_url, for_sandbox)
+    click.echo(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode())
 
 
 # --- db ---------------------------------------------------------------------------------

@@ -85,9 +85,20 @@ class Settings:
     redis_timeout: float = 0.25
     # Idempotency-Key answers are kept this long (hours).
     idempotency_hours: int = 24
+    # Origins whose browser apps may call the API (CORS): a list separated by commas or
+    # spaces (https://app.example.com), or `*` for any. Unset: `*` in the sandbox, none in
+    # `phonechat serve`. Answers never allow credentials (cookies): the API takes bearer tokens.
+    cors_origins: str | None = None
+    # The reference pages at GET /docs (with "try it" forms in the sandbox).
+    docs: bool = True
     # Prometheus metrics at GET /metrics (restrict it at the load balancer).
     metrics: bool = True
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def cors(self) -> str:
+        return self.cors_origins if self.cors_origins is not None else (
+            "*" if self.sandbox else "")
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":

@@ -31,10 +31,10 @@ async def test_unknown_route_needs_no_token_to_be_404(client) -> None:
 
 
 @pytest.mark.parametrize("method,path,allow", [
-    ("POST", "/v1/PhoneChat/MadeBookingDetails", "GET"),
-    ("GET", CANCEL, "POST"),
-    ("PUT", CANCEL, "POST"),
-    ("DELETE", "/v1/Groups/PhoneChat/MadeBookingDetails", "GET"),
+    ("POST", "/v1/PhoneChat/MadeBookingDetails", "GET, HEAD, OPTIONS"),
+    ("GET", CANCEL, "OPTIONS, POST"),
+    ("PUT", CANCEL, "OPTIONS, POST"),
+    ("DELETE", "/v1/Groups/PhoneChat/MadeBookingDetails", "GET, HEAD, OPTIONS"),
 ])
 async def test_wrong_verb_is_405_with_allow(client, method, path, allow) -> None:
     r = await client.request(method, path, headers=bearer("client"))

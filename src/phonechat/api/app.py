@@ -27,6 +27,7 @@ from .contracts import INVALID
 from . import cluster, idempotency
 from .http import HttpError, RawReply, Reply, Request, Route, Routes, error_reply
 from .idempotency import Answer
+from .manners import Manners, allow, origins
 from .negotiation import JSON, negotiate
 from .representation import to_json, to_xml
 
@@ -46,6 +47,7 @@ class App:
         self.limiter = limiter  # api.ratelimit.RateLimiter, or None: no limits
         self.max_body = settings.max_body_bytes
         self.access_log = settings.access_log
+        self.manners = Manners(origins(settings.cors), routes)
         # Valid grants remembered for a few seconds (never in the sandbox: a developer who
         # revokes a token there sees it refused at once).
         cache_seconds = getattr(settings, "token_cache_seconds", 0)
@@ -151,9 +153,11 @@ class App:
                 (b"x-request-id", request_id.encode()),
                 *extra,
                 *limits,
+                *self.manners.cors(headers.get(b"origin")),
             ],
         })
-        await send({"type": "http.response.body", "body": payload})
+        await send({"type": "http.response.body",
+                    "body": payload if scope["method"] != "HEAD" else b""})
         elapsed = time.perf_counter() - started
         if self.metrics is not None:
             self.metrics.observe(scope["method"], route_path, status, elapsed)
@@ -178,11 +182,11 @@ class App:
         if methods is None:
             raise HttpError(404, "No HTTP resource was found that matches the request URI "
                                  f"'{_quoted_uri(scope)}'.")
-        route = methods.get(scope["method"])
+        route = methods.get(scope["method"]) or self.manners.stand_in(scope["method"], path,
+                                                                      methods)
         if route is None:
-            allow = ", ".join(sorted(methods)).encode()
             raise HttpError(405, "The requested resource does not support http method "
-                                 f"'{scope['method']}'.", [(b"allow", allow)])
+                                 f"'{scope['method']}'.", [(b"allow", allow(methods).encode())])
         return route
 
     async def _read_body(self, headers: dict[bytes, bytes], receive: Any) -> bytes:

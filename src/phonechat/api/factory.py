@@ -8,21 +8,25 @@ from ..clock import SystemClock
 from ..settings import Settings
 from ..store.db import Database
 from . import (
-    account_routes, lifecycle_routes, oauth_routes, openapi, ops_routes, sandbox_routes,
+    account_routes, docs_pages, lifecycle_routes, oauth_routes, openapi, ops_routes, postman,
+    sandbox_routes,
 )
 from .app import App
 from .http import Routes
 from .ratelimit import build_limiter
 
 
-def build_routes(*, sandbox: bool, metrics: bool = False) -> Routes:
+def build_routes(*, sandbox: bool, metrics: bool = False, docs: bool = True) -> Routes:
     routes = Routes()
-    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes, openapi):
+    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes, openapi,
+                   postman):
         routes.merge(module.routes)
     if metrics:
         routes.merge(ops_routes.metrics_routes)
     if sandbox:
         routes.merge(sandbox_routes.routes)
+    if docs:
+        routes.merge(docs_pages.routes)
     return routes
 
 
@@ -31,7 +35,8 @@ def create_app(settings: Settings | None = None, *, clock: Any = None,
     settings = settings or Settings.from_env()
     clock = clock or SystemClock(settings.timezone)
     sandbox = settings.sandbox and getattr(clock, "movable", False)
-    app = App(settings, build_routes(sandbox=sandbox, metrics=settings.metrics), clock, db,
+    app = App(settings, build_routes(sandbox=sandbox, metrics=settings.metrics,
+                                     docs=settings.docs), clock, db,
               limiter=build_limiter(settings))
     if settings.metrics:
         from ..metrics import Metrics

@@ -116,7 +116,7 @@ class Request:
                  f"for this resource. Send {accepted}.")
 
     def raw_input(self, inp: Input) -> dict[str, Any]:
-        return self.query() if self.method == "GET" else self.body_fields(inp)
+        return self.query() if self.method in ("GET", "HEAD") else self.body_fields(inp)
 
 
 def _xml_fields(body: bytes, root: str, other_roots: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -435,7 +435,10 @@ def document(routes: Routes, samples: dict[str, dict[str, str]] | None = None) -
                 "Generated from the service's own declarations (docs/openapi.md). Paths "
                 "match in any letter case, with or without a trailing slash; a path "
                 "served with another method answers 405 with an Allow header, and an "
-                "unknown path 404, both with the Error body."),
+                "unknown path 404, both with the Error body. Every path also answers HEAD "
+                "where it answers GET (the GET's status and headers, no body) and OPTIONS "
+                "(200, empty, with Allow and the CORS preflight headers); these are not "
+                "listed as operations (docs/wire.md, HTTP manners)."),
         },
         "paths": paths,
         "components": {
