@@ -8,6 +8,7 @@ type that declares it. See ../shared/spec/wire-format.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +41,11 @@ def camel_case(name: str) -> str:
     return "".join(chars)
 
 
+def snake_case(name: str) -> str:
+    """A member's attribute on a typed view: BookingID -> booking_id."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
 @dataclass(frozen=True)
 class Member:
     name: str
@@ -50,6 +56,10 @@ class Member:
     @property
     def camel(self) -> str:
         return camel_case(self.name)
+
+    @property
+    def attr(self) -> str:
+        return snake_case(self.name)
 
 
 @dataclass
@@ -64,6 +74,9 @@ class Contract:
     # objects and lists, ModelState's keys in camelCase, int lists).
     json_keys: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
     json_converted: tuple[tuple[Member, str, str], ...] = field(init=False)
+    # The same for a typed view (a dataclass with one attribute per member, snake_case):
+    # (attribute, key) pairs, plain and camelCase.
+    json_attrs: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         base = sorted((m for m in self.members if m.declared_in), key=lambda m: m.name)
@@ -72,6 +85,8 @@ class Contract:
         self.camel_names = [m.camel for m in self.members]
         self.json_keys = (tuple((m.name, m.name) for m in self.members),
                           tuple((m.name, m.camel) for m in self.members))
+        self.json_attrs = (tuple((m.attr, m.name) for m in self.members),
+                           tuple((m.attr, m.camel) for m in self.members))
         self.json_converted = tuple((m, m.name, m.camel) for m in self.members
                                     if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS))
 
@@ -134,11 +149,21 @@ def _json_value(m: Member, v: Any, camel: bool) -> Any:
     return v
 
 
-def json_object(c: Contract, values: Mapping[str, Any], camel: bool = False) -> dict[str, Any]:
+def member_value(values: Any, m: Member) -> Any:
+    """A member's value in a mapping keyed by wire names, or in a typed view (where a
+    member the view lacks is an AttributeError, never a silent null)."""
+    get = getattr(values, "get", None)
+    return get(m.name) if get is not None else getattr(values, m.attr)
+
+
+def json_object(c: Contract, values: Any, camel: bool = False) -> dict[str, Any]:
     # Every member's value as it is, then only the few that may need converting: on a
     # booking that is 9 of 30, and this runs on every response (bench/RESULTS.md).
-    get = values.get
-    out = {key: get(name) for name, key in c.json_keys[camel]}
+    get = getattr(values, "get", None)
+    if get is None:  # a typed view
+        out = {key: getattr(values, attr) for attr, key in c.json_attrs[camel]}
+    else:
+        out = {key: get(name) for name, key in c.json_keys[camel]}
     for m, name, camel_name in c.json_converted:
         key = camel_name if camel else name
         v = out[key]
@@ -206,7 +231,7 @@ class _XmlWriter:
     def members(self, c: Contract, values: Mapping[str, Any], default: str | None,
                 prefixes: dict[str, str], depth: int) -> None:
         for m in c.xml_members:
-            self.member(m, c.ns_of(m), values.get(m.name), default, prefixes, depth)
+            self.member(m, c.ns_of(m), member_value(values, m), default, prefixes, depth)
 
     def member(self, m: Member, ns: str | None, v: Any, default: str | None,
                prefixes: dict[str, str], depth: int) -> None:
