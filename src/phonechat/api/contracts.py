@@ -150,3 +150,29 @@ PHONECHAT_SETTINGS = Contract("PhoneChatSettings", NS_SETTINGS, [
     Member("Methods", INTS),
     Member("SkypeName", STR),
 ])
+
+# --- events (an extension: issue 10; README "Events") -------------------------------------
+
+NS_EVENTS = DC + "API.Models.PhoneChat.Events"
+
+BOOKING_EVENT = Contract("BookingEvent", NS_EVENTS, [
+    Member("EventID", INT),
+    Member("Type", STR),
+    Member("Created", DATE),
+    Member("BookingID", INT),
+    Member("Status", STR),
+    Member("PreviousStatus", STR),
+    Member("ByUserID", INT),
+    Member("ByNickname", STR),
+    Member("OnBehalfOfUserID", INT),
+    Member("Reason", STR),
+    Member("Credits", CREDITS),
+    Member("ClientUserID", INT),
+    Member("CandidateUserID", INT),
+])
+BOOKING_HISTORY = Contract("BookingHistory", NS_EVENTS, [
+    Member("BookingID", INT), Member("Events", LIST, BOOKING_EVENT),
+])
+EVENTS_PAGE = Contract("Events", NS_EVENTS, [
+    Member("Events", LIST, BOOKING_EVENT), Member("LastEventID", INT), Member("HasMore", BOOL),
+])

@@ -219,6 +219,17 @@ class Transition:
     guard: Guard | None = field(default=None, repr=False)
     default_reason: str | None = None  # when no (or a blank) reason is given
     unsettled: bool = False  # the UPDATE also requires the booking not settled yet
+    private: bool = False  # its event concerns only the party that made the change
+
+    def moved(self, b: Booking) -> int | None:
+        """The credits it moves from `b` (before the change), or None."""
+        money = self.money(b)
+        amount = b.credits if money is Money.HOLD else (
+            held_amount(b) if money in (Money.RELEASE, Money.PAY) else 0)
+        return amount or None
+
+    def event_reason(self, change: Change) -> str | None:
+        return self.reason(change) if Value.REASON in self.sets.values() else None
 
     def check(self, b: Booking, now: datetime, hold: timedelta = DEFAULT_SETTLEMENT_HOLD) -> Status:
         """The Status this leads to from `b`, or RuleBroken naming the rule and the state."""
@@ -300,11 +311,11 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     Transition(Action.DELETE_BY_CLIENT, (Side.CLIENT,),
                (Status.REJECTED, Status.CANCELLED, Status.CONFIRMED), None,
                "any time (removes it from the client's lists only)", "deleted",
-               "booking.deleted", {"deleted_by_client": Value.TRUE}),
+               "booking.deleted", {"deleted_by_client": Value.TRUE}, private=True),
     Transition(Action.DELETE_BY_CANDIDATE, (Side.CANDIDATE,),
                (Status.REJECTED, Status.CANCELLED, Status.CONFIRMED), None,
                "any time (removes it from the candidate's lists only)", "deleted",
-               "booking.deleted", {"deleted_by_candidate": Value.TRUE}),
+               "booking.deleted", {"deleted_by_candidate": Value.TRUE}, private=True),
 )}
 
 # The event of the one change that is not a transition (CreateBooking: into Pending).

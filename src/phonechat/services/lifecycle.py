@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from ..domain import lifecycle as rules
 from ..domain.access import Actor
@@ -15,7 +15,7 @@ from ..domain.credits import format_credits
 from ..domain.errors import Invalid, NotFound, RuleBroken
 from ..domain.lifecycle import Action, Change, Money, Side, Transition
 from ..store import bookings as booking_rows
-from ..store import ledger
+from ..store import events, ledger
 from ..store import lifecycle as store
 from ..store.db import Conn, Database, Row
 from . import booking_settings, views
@@ -64,16 +64,32 @@ async def _move_credits(tx: Conn, money: Money, row: Row, now: datetime, reason:
                                   reason=reason, at=now)
 
 
+async def _append_event(tx: Conn, event: str, row: Row, status: str, previous: str | None,
+                        actor: Actor | None, now: datetime, *, reason: str | None = None,
+                        credits: int | None = None, private: bool = False) -> None:
+    by = actor.manager or actor if actor else None  # a manager acting: theirs, and for whom
+    await events.append(
+        tx, type=event, created=now, booking_id=row["id"], status=status,
+        previous_status=previous, by_user_id=by.id if by else None,
+        by_nickname=by.nickname if by else None,
+        on_behalf_of_user_id=actor.id if actor and actor.manager else None,
+        reason=reason, credits=credits, client_id=row["client_id"],
+        candidate_id=row["candidate_id"], only_user_id=actor.id if private and actor else None)
+
+
 async def apply(tx: Conn, t: Transition, row: Row, now: datetime, change: Change,
-                hold: timedelta = rules.DEFAULT_SETTLEMENT_HOLD) -> bool:
+                actor: Actor | None, hold: timedelta = rules.DEFAULT_SETTLEMENT_HOLD) -> bool:
     """Any transition on a locked row: check it (RuleBroken), change the row conditionally
-    on the state checked, move its credits. False when the row was changed meanwhile."""
+    on the state checked, move its credits, append its event (`actor` None: the clock).
+    False when the row was changed meanwhile."""
     b = views.booking_rules_view(row)
-    t.check(b, now, hold)
-    if not await store.change(tx, t.action, row["id"], row["status"], at=now,
+    status = t.check(b, now, hold)
+    if not await store.change(tx, t, row["id"], row["status"], at=now,
                               **t.values(b, now, change)):
         return False
     await _move_credits(tx, t.money(b), row, now, t.verb)
+    await _append_event(tx, t.event, row, status, row["status"], actor, now,
+                        reason=t.event_reason(change), credits=t.moved(b), private=t.private)
     return True
 
 
@@ -85,7 +101,7 @@ async def run(db: Database, action: Action, actor: Actor, booking_id: int, now: 
     side = t.by[0]
     async with db.transaction() as tx:
         row = await _lock(tx, side, actor, booking_id)
-        if not await apply(tx, t, row, now, replace(change, by=actor.nickname)):
+        if not await apply(tx, t, row, now, replace(change, by=actor.nickname), actor):
             # Only reachable where row locks do not exist; say what the booking is now.
             latest = await store.lock(tx, booking_id)
             raise RuleBroken(f"The booking was changed by another request at the same time; "
@@ -109,7 +125,11 @@ async def create_booking(db: Database, actor: Actor, n: rules.NewBooking,
             skype_name=n.skype_name if n.method == 3 else None,
             create_date=now, session_date=n.session_date, accept_by=n.accept_by,
             last_updated=now, comments=n.comments or None)
-        return await _answer(tx, CLIENT, booking_id, actor.id, now)
+        answer = await _answer(tx, CLIENT, booking_id, actor.id, now)
+        await _append_event(tx, rules.CREATED_EVENT, {"id": booking_id, "client_id": actor.id,
+                                                      "candidate_id": n.book_user_id},
+                            answer.status, None, actor, now)
+        return answer
 
 
 async def made_booking_details(db: Database, actor: Actor, booking_id: int,
@@ -195,7 +215,7 @@ async def delete_bookings(db: Database, side: Side, actor: Actor, booking_ids: l
         try:
             async with db.transaction() as tx:
                 row = await _lock(tx, side, actor, booking_id)
-                if not await apply(tx, t, row, now, Change(by=actor.nickname)):
+                if not await apply(tx, t, row, now, Change(by=actor.nickname), actor):
                     raise RuleBroken("The booking was changed by another request at the same "
                                      "time; nothing was deleted.")
             results.append(views.DeleteResult(booking_id, True, None))
@@ -223,7 +243,7 @@ async def _sweep(db: Database, now: datetime, hold: timedelta, batch: int,
             for booking_id in ids:
                 row = await store.lock(tx, booking_id)
                 try:
-                    done += await apply(tx, t, row, now, Change(), hold)
+                    done += await apply(tx, t, row, now, Change(), None, hold)
                 except RuleBroken:
                     continue
         if len(ids) < batch:

@@ -142,3 +142,42 @@ def received_booking(row: Row, now: datetime) -> ReceivedBooking:
     Client's are null)."""
     return ReceivedBooking(*_members(row), action_candidate(booking_rules_view(row), now),  # type: ignore[arg-type]
                            _user(row, row["client_id"], None, None))
+
+
+@dataclass(slots=True)
+class BookingEvent:
+    """One change of a booking (store/events.py)."""
+
+    event_id: int
+    type: str
+    created: datetime
+    booking_id: int
+    status: str
+    previous_status: str | None
+    by_user_id: int | None
+    by_nickname: str | None
+    on_behalf_of_user_id: int | None
+    reason: str | None
+    credits: int | None
+    client_user_id: int
+    candidate_user_id: int
+
+
+@dataclass(slots=True)
+class BookingHistory:
+    booking_id: int
+    events: list[BookingEvent]
+
+
+@dataclass(slots=True)
+class EventsPage:
+    events: list[BookingEvent]
+    last_event_id: int
+    has_more: bool
+
+
+def booking_event(row: Row) -> BookingEvent:
+    return BookingEvent(row["id"], row["type"], row["created"], row["booking_id"],
+                        row["status"], row["previous_status"], row["by_user_id"],
+                        row["by_nickname"], row["on_behalf_of_user_id"], row["reason"],
+                        row["credits"], row["client_id"], row["candidate_id"])

@@ -119,11 +119,14 @@ def _update(t: Transition) -> Query:
 UPDATES: dict[Action, Query] = {a: _update(t) for a, t in TRANSITIONS.items()}
 
 
-async def change(conn: Conn, action: Action, booking_id: int, expected_status: str,
+async def change(conn: Conn, t: Transition, booking_id: int, expected_status: str,
                  **values: Any) -> bool:
     """Apply one transition's UPDATE; False when the row no longer is as expected."""
-    return await conn.execute(UPDATES[action], booking_id=booking_id,
-                              expected_status=expected_status, **values) == 1
+    q = UPDATES.get(t.action)
+    if q is None:  # a transition declared after import (the table is open to new entries)
+        q = UPDATES[t.action] = _update(t)
+    return await conn.execute(q, booking_id=booking_id, expected_status=expected_status,
+                              **values) == 1
 
 
 # --- the worker's sweep: settlement and automatic rejection -------------------------------

@@ -292,3 +292,29 @@ idempotency_keys = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
 )
+
+# Every change of a booking, appended in the transaction that made it (domain/lifecycle.py
+# names the types). `only_user_id`: an event that concerns one party only (booking.deleted:
+# the side that deleted it); NULL: both parties. The ids are handed out in commit order
+# (store/events.py), so a reader of the feed after EventID N never misses a later commit.
+booking_events = sa.Table(
+    "booking_events",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("booking_id", Id, sa.ForeignKey("bookings.id"), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("previous_status", sa.String(10)),
+    sa.Column("by_user_id", Id),  # NULL: the clock (the worker's sweep)
+    sa.Column("by_nickname", sa.String(50)),
+    sa.Column("on_behalf_of_user_id", Id),  # a group manager acted for this member
+    sa.Column("reason", sa.String(500)),
+    sa.Column("credits", Credits),  # the credits moved, if any
+    sa.Column("client_id", Id, nullable=False),
+    sa.Column("candidate_id", Id, nullable=False),
+    sa.Column("only_user_id", Id),
+    sa.Index("ix_booking_events_booking_id_id", "booking_id", "id"),
+    sa.Index("ix_booking_events_client_id_id", "client_id", "id"),
+    sa.Index("ix_booking_events_candidate_id_id", "candidate_id", "id"),
+)
