@@ -195,8 +195,8 @@ def db_current() -> None:
 @click.option("--interval", type=float, default=None,
               help="Seconds between passes (PHONECHAT_WORKER_INTERVAL, 5).")
 def worker(once: bool, interval: float | None) -> None:
-    """Apply due transitions (settlement, automatic rejection) in the background; safe to run
-    several at once."""
+    """Apply due transitions (settlement, automatic rejection) and send due webhook
+    deliveries in the background; safe to run several at once."""
     from .clock import SystemClock
     from .logs import configure
     from .services import worker as work
@@ -207,8 +207,8 @@ def worker(once: bool, interval: float | None) -> None:
 
     async def go(db):  # type: ignore[no-untyped-def]
         if once:
-            return await work.run_once(db, clock, work.settlement_hold(s))
-        await work.run(db, clock, work.settlement_hold(s), s.worker_interval)
+            return await work.run_once(db, clock, work.settlement_hold(s), work.sender(s))
+        await work.run(db, clock, work.settlement_hold(s), s.worker_interval, work.sender(s))
 
     done = _run(_with_db(go))
     if once:

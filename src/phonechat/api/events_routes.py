@@ -8,9 +8,10 @@ from typing import Any
 from ..domain.access import PHONECHAT
 from ..domain.validation import entity_id, whole_number
 from ..services import events
-from .contracts import BOOKING_HISTORY, EVENTS_PAGE
+from .contracts import BOOKING_EVENT, BOOKING_HISTORY, EVENTS_PAGE
 from .http import Reply, Request, Routes
 from .inputs import Field, Input
+from .representation import to_json
 
 routes = Routes()
 
@@ -29,3 +30,8 @@ async def booking_history(req: Request, args: dict[str, Any]) -> Reply:
 )))
 async def events_feed(req: Request, args: dict[str, Any]) -> Reply:
     return Reply(EVENTS_PAGE, await events.feed(req.db, req.actor, args["After"], args["Limit"]))
+
+
+def event_json(event: Any) -> bytes:
+    """A webhook delivery's body: the event as the feed shows it."""
+    return to_json(BOOKING_EVENT, event)

@@ -9,7 +9,7 @@ from ..settings import Settings
 from ..store.db import Database
 from . import (
     account_routes, events_routes, lifecycle_routes, oauth_routes, openapi, ops_routes,
-    sandbox_routes,
+    sandbox_routes, webhook_routes,
 )
 from .app import App
 from .http import Routes
@@ -18,8 +18,8 @@ from .ratelimit import build_limiter
 
 def build_routes(*, sandbox: bool, metrics: bool = False) -> Routes:
     routes = Routes()
-    for module in (lifecycle_routes, events_routes, account_routes, oauth_routes, ops_routes,
-                   openapi):
+    for module in (lifecycle_routes, events_routes, webhook_routes, account_routes,
+                   oauth_routes, ops_routes, openapi):
         routes.merge(module.routes)
     if metrics:
         routes.merge(ops_routes.metrics_routes)

@@ -24,6 +24,7 @@ DC = "http://schemas.datacontract.org/2004/07/"
 INT, STR, BOOL, DATE, CREDITS, OBJECT, LIST, MAP = (
     "int", "str", "bool", "date", "credits", "object", "list", "map")
 INTS = "ints"  # a list of integers: a JSON array; in XML the .NET int[] (Serialization/Arrays)
+STRS = "strs"  # a list of strings: a JSON array; in XML the .NET string[] (the same namespace)
 NS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 
 
@@ -88,7 +89,7 @@ class Contract:
         self.json_attrs = (tuple((m.attr, m.name) for m in self.members),
                            tuple((m.attr, m.camel) for m in self.members))
         self.json_converted = tuple((m, m.name, m.camel) for m in self.members
-                                    if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS))
+                                    if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS, STRS))
 
     def ns_of(self, m: Member) -> str | None:
         return m.declared_in or self.namespace
@@ -144,7 +145,7 @@ def _json_value(m: Member, v: Any, camel: bool) -> Any:
         return [json_object(m.of, item, camel) for item in v]  # type: ignore[arg-type]
     if k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
         return {camel_case(key): value for key, value in v.items()}
-    if k == INTS:
+    if k == INTS or k == STRS:
         return list(v)
     return v
 
@@ -245,12 +246,12 @@ class _XmlWriter:
         if v is None:
             self.out.append(f'<{tag}{decl} i:nil="true" />')
             return
-        if (m.kind == STR and v == "") or (m.kind in (LIST, MAP, INTS) and not v):
+        if (m.kind == STR and v == "") or (m.kind in (LIST, MAP, INTS, STRS) and not v):
             # .NET's XmlWriter closes an element with no content as `<X />` (an empty
             # string, an empty list), keeping any namespace the element declares.
             if m.kind == LIST:
                 decl += self._inner_prefix(m.of, inner_default, prefixes, depth)[0]  # type: ignore[arg-type]
-            elif m.kind == INTS and NS_ARRAYS not in prefixes:
+            elif m.kind in (INTS, STRS) and NS_ARRAYS not in prefixes:
                 decl += f' xmlns:d{depth + 3}p1="{NS_ARRAYS}"'
             self.out.append(f"<{tag}{decl} />")
             return
@@ -268,13 +269,16 @@ class _XmlWriter:
                     self.member(item, inner.namespace, each, inner_default, inner_prefixes,
                                 depth + 1)
             self.out.append(f"</{tag}>")
-        elif m.kind == INTS:
+        elif m.kind in (INTS, STRS):
             prefix = prefixes.get(NS_ARRAYS)
             if prefix is None:
                 prefix = f"d{depth + 3}p1"
                 decl += f' xmlns:{prefix}="{NS_ARRAYS}"'
             self.out.append(f"<{tag}{decl}>")
-            self.out.extend(f"<{prefix}:int>{int(x)}</{prefix}:int>" for x in v)
+            if m.kind == INTS:
+                self.out.extend(f"<{prefix}:int>{int(x)}</{prefix}:int>" for x in v)
+            else:
+                self.out.extend(f"<{prefix}:string>{_escape(x)}</{prefix}:string>" for x in v)
             self.out.append(f"</{tag}>")
         elif m.kind == MAP:  # ModelState: one element per key, its messages joined by spaces
             self.out.append(f"<{tag}{decl}>")

@@ -318,3 +318,60 @@ booking_events = sa.Table(
     sa.Index("ix_booking_events_client_id_id", "client_id", "id"),
     sa.Index("ix_booking_events_candidate_id_id", "candidate_id", "id"),
 )
+
+# Webhooks (an extension, issue 10), each of one application. `events`: the subscribed
+# types, space-separated, or "*". During a rotation the previous secret signs too, until
+# previous_secret_expires.
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("application_id", Id, sa.ForeignKey("applications.id"), nullable=False,
+              index=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("events", sa.String(1000), nullable=False),
+    sa.Column("after_event_id", Id, nullable=False),  # it gets the events after this one
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("previous_secret", sa.String(100)),
+    sa.Column("previous_secret_expires", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# The outbox: one row per (webhook, event) to send, made from booking_events by the worker
+# (services/webhooks.py). Pending until a 2xx (delivered) or RETRY_FOR (failed);
+# next_attempt_at is also a claim's lease while one worker sends it.
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("webhook_id", Id, sa.ForeignKey("webhooks.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("event_id", Id, sa.ForeignKey("booking_events.id"), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # Pending, Delivered, Failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("first_due", sa.DateTime, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime),
+    sa.UniqueConstraint("webhook_id", "event_id"),
+    sa.Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+webhook_attempts = sa.Table(
+    "webhook_attempts",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("delivery_id", Id, sa.ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("attempted_at", sa.DateTime, nullable=False),
+    sa.Column("status_code", sa.Integer),  # None: no answer (refused, timed out)
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("error", sa.String(500)),
+    sa.Column("next_retry_at", sa.DateTime),
+)
+
+# How far the worker has fanned booking_events out into deliveries (one row, id 1).
+webhook_dispatch = sa.Table(
+    "webhook_dispatch",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("last_event_id", Id, nullable=False),
+)
