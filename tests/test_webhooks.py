@@ -41,12 +41,15 @@ class Receiver:
     def __init__(self) -> None:
         self.status = 200
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.on_request: Any = None  # called before answering (to hold a request open)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                if outer.on_request is not None:
+                    outer.on_request()
                 self.send_response(outer.status)
                 self.send_header("content-length", "0")
                 self.end_headers()
@@ -378,3 +381,94 @@ async def test_a_new_transition_s_event_reaches_history_and_webhook(
     ((headers, body),) = receiver.received
     assert Verifier(made["Secret"]).verify(body, headers)["Type"] == "booking.archived"
     assert json.loads(body)["Reason"] == "kept"
+
+
+# --- `phonechat webhooks ...` ---------------------------------------------------------------
+
+
+def cli(db_url: str, *args: str, **env: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from phonechat.cli import main
+    return CliRunner().invoke(main, ["webhooks", *args],
+                              env={"PHONECHAT_DATABASE_URL": db_url, **env})
+
+
+def test_the_webhooks_command_does_what_the_app_can(db_url) -> None:
+    key = DEMO_APP["client_id"]
+    r = cli(db_url, "create", "--app", key, "--url", "http://127.0.0.1:9/h")
+    assert r.exit_code != 0 and "https" in r.output  # serve's rules: refused
+    r = cli(db_url, "create", "--app", key, "--url", "http://127.0.0.1:9/h", "--events",
+            "booking.created,booking.settled", PHONECHAT_WEBHOOK_ALLOW_PRIVATE="1")
+    assert r.exit_code == 0, r.output
+    made = json.loads(r.output)
+    assert made["Secret"].startswith("whsec_") and made["Events"] == ["booking.created",
+                                                                     "booking.settled"]
+    wid = str(made["WebhookID"])
+    listed = json.loads(cli(db_url, "list", "--app", key).output)["Webhooks"]
+    assert [w["WebhookID"] for w in listed] == [made["WebhookID"]]
+    rotated = json.loads(cli(db_url, "rotate-secret", "--app", key, wid,
+                             "--expire-old-after-hours", "2").output)
+    assert rotated["Secret"] != made["Secret"] and rotated["OldSecretExpires"]
+    assert json.loads(cli(db_url, "deliveries", "--app", key, wid).output)["Attempts"] == []
+    r = cli(db_url, "redeliver", "--app", key, wid, "999999")
+    assert r.exit_code != 0 and "No event" in r.output
+    r = cli(db_url, "create", "--app", key, "--url", "https://x.example/", "--events", "nope")
+    assert r.exit_code != 0 and "--events" in r.output
+    assert cli(db_url, "delete", "--app", key, wid).exit_code == 0
+    assert json.loads(cli(db_url, "list", "--app", key).output)["Webhooks"] == []
+    r = cli(db_url, "list", "--app", "nobody")
+    assert r.exit_code != 0 and "no application" in r.output
+
+
+async def test_kill_9_of_a_worker_mid_delivery_still_delivers(client, db, receiver,
+                                                               db_url, tmp_path) -> None:
+    """A real `phonechat worker` is killed (SIGKILL) while its receiver holds the request
+    open; the claim's lease runs out on the service's clock and the next worker delivers
+    the same message (same webhook-id): at least once, nothing lost."""
+    import signal
+    import time as wall
+
+    from phonechat.clock import FrozenClock, SystemClock
+    from phonechat.store import oauth
+    from tests.servers import start
+
+    made = await create(client, receiver.url)
+    async with db.transaction() as tx:  # the booked user authorized the app (not the sandbox)
+        app_id = (await oauth.app_by_key(tx, DEMO_APP["client_id"]))["id"]
+        await oauth.save_grant(tx, USERS["candidate"]["UserID"], app_id,
+                               "account_phonechat_bookings", START)
+    await post(client, "client", "CancelMadeBooking", {"BookingID": 2, "Reason": "x"})
+
+    held, release = threading.Event(), threading.Event()
+    handler_status = receiver.status
+
+    def hold_first() -> None:  # the receiver's first request hangs until released
+        held.set()
+        release.wait(30)
+    receiver.on_request = hold_first
+    log = tmp_path / "worker.log"
+    proc = start(["worker", "--interval", "60"], log,
+                 {"PHONECHAT_DATABASE_URL": db_url, "PHONECHAT_WEBHOOK_ALLOW_PRIVATE": "1"})
+    try:
+        give_up = wall.monotonic() + 30  # it is starting up: not a deadline under test
+        while not held.is_set() and wall.monotonic() < give_up and proc.poll() is None:
+            await asyncio.sleep(0.05)
+        assert held.is_set(), log.read_text()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        receiver.on_request = None
+        release.set()
+    first_id = receiver.ids()[0]
+    receiver.received.clear()
+    receiver.status = handler_status
+    later = FrozenClock(SystemClock(Settings().timezone).now() + wrules.CLAIM_LEASE
+                        + timedelta(seconds=1))
+    assert await webhooks.deliver_due(db, later, sender()) == 1
+    ((headers, body),) = receiver.received
+    assert headers["webhook-id"] == first_id
+    assert Verifier(made["Secret"]).verify(body, headers)["Type"] == "booking.cancelled"

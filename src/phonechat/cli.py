@@ -351,6 +351,10 @@ from .oauth.commands import set_password as _set_password  # noqa: E402
 main.add_command(_apps)
 users.add_command(_set_password)
 
+from .webhook_commands import webhooks as _webhooks  # noqa: E402
+
+main.add_command(_webhooks)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
