@@ -233,17 +233,20 @@ Due = Callable[[Conn, datetime, int], Awaitable[list[int]]]  # (cutoff, limit) -
 async def _sweep(db: Database, now: datetime, hold: timedelta, batch: int,
                  due: Due, action: Action) -> int:
     """Apply `action` to every due booking; how many it changed. Safe in several processes
-    at once: rows are claimed with FOR UPDATE SKIP LOCKED and each UPDATE re-checks the
-    state it was decided on, so no booking is changed (nor its credits moved) twice."""
+    at once: a batch is claimed with FOR UPDATE SKIP LOCKED, then each booking is changed in
+    a transaction of its own that locks it again and re-checks it, so no booking is changed
+    (nor its credits moved) twice. One transaction per booking keeps the event's EventID
+    lock (store/events.py) the last lock any transaction takes: no deadlock with requests."""
     t = rules.TRANSITIONS[action]
     done = 0
     while True:
         async with db.transaction() as tx:
             ids = await due(tx, now - hold, batch)
-            for booking_id in ids:
+        for booking_id in ids:
+            async with db.transaction() as tx:
                 row = await store.lock(tx, booking_id)
                 try:
-                    done += await apply(tx, t, row, now, Change(), None, hold)
+                    done += row is not None and await apply(tx, t, row, now, Change(), None, hold)
                 except RuleBroken:
                     continue
         if len(ids) < batch:
