@@ -200,3 +200,36 @@ async def test_a_new_transition_is_one_entry_and_emits_its_event(client, db, mon
     with pytest.raises(Exception):  # refused from any other status, by the declaration
         await lifecycle.run(db, "archive", me, 2, START)  # type: ignore[arg-type]
     assert await types_of(client, "client", 2) == []
+
+
+ROLES = ["client", "candidate", "manager", "member", "outsider"]
+
+
+async def test_the_bola_matrix_history_follows_details_and_the_feed_concerns_only_you(
+        client) -> None:
+    await post(client, "client", "CancelMadeBooking", {"BookingID": 2, "Reason": "x"})
+    await post(client, "candidate", "RejectReceivedBooking", {"BookingID": 3, "Reason": "no"})
+    await post(client, "member", "CancelMadeBooking", {"BookingID": 9, "Reason": "x"})
+    await post(client, "candidate", "DeleteReceivedBooking", {"BookingIDs": "8"})
+    await post(client, "client", "DeleteMadeBookings", {"BookingIDs": "5"})
+    for role in ROLES:
+        me = USERS[role]["UserID"]
+        for booking_id in range(1, 12):
+            made = await get(client, role, "MadeBookingDetails", BookingID=booking_id)
+            received = await get(client, role, "ReceivedBookingDetails", BookingID=booking_id)
+            r = await history(client, role, booking_id)
+            readable = 200 in (made.status_code, received.status_code)
+            assert r.status_code == (200 if readable else 404), (role, booking_id)
+            if not readable:
+                assert r.json() == made.json()
+                continue
+            for e in r.json()["Events"]:
+                assert me in (e["ClientUserID"], e["CandidateUserID"])
+                if e["Type"] == "booking.deleted":
+                    assert e["ByUserID"] == me  # the other side's delete is not shown
+        events = (await feed(client, role, Limit=500))["Events"]
+        for e in events:
+            assert me in (e["ClientUserID"], e["CandidateUserID"]), (role, e)
+            assert e["Type"] != "booking.deleted" or e["ByUserID"] == me
+        want = {"client": 3, "candidate": 4, "member": 1, "manager": 0, "outsider": 0}[role]
+        assert len(events) == want, (role, events)
