@@ -472,3 +472,26 @@ async def test_kill_9_of_a_worker_mid_delivery_still_delivers(client, db, receiv
     ((headers, body),) = receiver.received
     assert headers["webhook-id"] == first_id
     assert Verifier(made["Secret"]).verify(body, headers)["Type"] == "booking.cancelled"
+
+
+async def test_a_slow_receiver_delays_no_other_webhook(client, db, clock, receiver) -> None:
+    slow = Receiver()
+    released = threading.Event()
+    slow.on_request = lambda: released.wait(20)
+    try:
+        await create(client, slow.url)
+        await create(client, receiver.url)
+        await post(client, "client", "CancelMadeBooking", {"BookingID": 2, "Reason": "x"})
+        await webhooks.fan_out(db, clock.now(), sandbox_app=DEMO_APP["client_id"])
+        sending = asyncio.create_task(webhooks.deliver_due(db, clock, sender()))
+        for _ in range(400):  # the fast one arrives while the slow one is still held open
+            if receiver.received:
+                break
+            await asyncio.sleep(0.01)
+        assert len(receiver.received) == 1 and len(slow.received) == 1
+        assert not sending.done()
+        released.set()
+        assert await sending == 2
+    finally:
+        released.set()
+        slow.close()
