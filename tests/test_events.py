@@ -233,3 +233,18 @@ async def test_the_bola_matrix_history_follows_details_and_the_feed_concerns_onl
             assert e["Type"] != "booking.deleted" or e["ByUserID"] == me
         want = {"client": 3, "candidate": 4, "member": 1, "manager": 0, "outsider": 0}[role]
         assert len(events) == want, (role, events)
+
+
+async def test_a_manager_acting_for_a_member_is_the_event_s_by_with_on_behalf_of(client, db) -> None:
+    member, manager = USERS["member"], USERS["manager"]
+    actor = Actor(member["UserID"], member["Nickname"],
+                  manager=Actor(manager["UserID"], manager["Nickname"]))
+    await lifecycle.cancel_made_booking(db, actor, 9, "for them", START)
+    r = await client.get("/v1/Groups/PhoneChat/BookingHistory",
+                         params={"BookingID": 9, "UserID": member["UserID"]},
+                         headers=bearer("manager"))
+    (event,) = r.json()["Events"]
+    assert event["ByUserID"] == manager["UserID"] and event["ByNickname"] == manager["Nickname"]
+    assert event["OnBehalfOfUserID"] == member["UserID"]
+    made = await get(client, "member", "MadeBookingDetails", BookingID=9)
+    assert made.json()["CancelledBy"] == member["Nickname"]  # the booking's own member: as before
