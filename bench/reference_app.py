@@ -67,6 +67,16 @@ MARK_CANCELLED = (
     'last_updated=$2::TIMESTAMP WITHOUT TIME ZONE WHERE bookings.id = $5::BIGINT AND '
     'bookings.status = $6::VARCHAR'
 )
+INSERT_EVENT = (
+    'INSERT INTO booking_events (type, created, booking_id, status, previous_status, '
+    'by_user_id, by_nickname, on_behalf_of_user_id, reason, credits, client_id, candi'
+    'date_id, only_user_id) SELECT $1::VARCHAR AS anon_1, $2::TIMESTAMP WITHOUT TIME '
+    'ZONE AS anon_2, $3::BIGINT AS anon_3, $4::VARCHAR AS anon_4, $5::VARCHAR AS anon'
+    '_5, $6::BIGINT AS anon_6, $7::VARCHAR AS anon_7, $8::BIGINT AS anon_8, $9::VARCH'
+    'AR AS anon_9, $10::BIGINT AS anon_10, $11::BIGINT AS anon_11, $12::BIGINT AS ano'
+    'n_12, $13::BIGINT AS anon_13 \nFROM (SELECT pg_advisory_xact_lock(1885892462) AS '
+    'locked) AS event_order'
+)
 FIND_HOLD = ("SELECT credit_accounts.id, credit_accounts.balance \nFROM credit_accounts \n"
              "WHERE credit_accounts.kind = 'hold' AND credit_accounts.booking_id = $1::BIGINT "
              "FOR UPDATE")
@@ -276,6 +286,7 @@ async def app(scope, receive, send):
             await c.execute(MARK_CANCELLED, "Cancelled", now, reason, user[1], booking_id,
                             row["status"])
             hold = await c.fetchrow(FIND_HOLD, booking_id)
+            moved = None
             if hold is not None and hold["balance"]:
                 amount = hold["balance"]
                 to = await c.fetchval(FIND_USER_ACCOUNT, user[0])
@@ -285,6 +296,10 @@ async def app(scope, receive, send):
                 await c.execute(INSERT_ENTRIES, tid, hold["id"], -amount,
                                 debited["entry_count"], debited["balance"], to, amount,
                                 credited["entry_count"], credited["balance"])
+                moved = amount
+            await c.execute(INSERT_EVENT, "booking.cancelled", now, booking_id, "Cancelled",
+                            row["status"], user[0], user[1], None, reason, moved,
+                            row["client_id"], row["candidate_id"], None)
             r = await c.fetchrow(MADE_BOOKING, booking_id, user[0])
         return await _send(send, 200, orjson.dumps(_view(r, now)))
     return await _send(send, 404, b'{"Message":"No such route."}')

@@ -559,12 +559,14 @@ def _ref_sql() -> tuple[dict[str, str], list[str]]:
     os.environ.setdefault("BENCH_CLIENTS", "1")
     import reference_app as r  # noqa: E402
 
-    from phonechat.store import accounts, ledger, lifecycle
+    from phonechat.domain.lifecycle import Action
+    from phonechat.store import accounts, events, ledger, lifecycle
 
     pairs = {
         "MADE_BOOKING": (r.MADE_BOOKING, lifecycle.MADE_ONE),
         "LOCK": (r.LOCK, lifecycle.LOCK),
-        "MARK_CANCELLED": (r.MARK_CANCELLED, lifecycle.UPDATES["cancel"]),
+        "MARK_CANCELLED": (r.MARK_CANCELLED, lifecycle.UPDATES[Action.CANCEL_BY_CLIENT]),
+        "INSERT_EVENT": (r.INSERT_EVENT, events.APPEND),
         "FIND_HOLD": (r.FIND_HOLD, ledger.FIND_HOLD),
         "FIND_USER_ACCOUNT": (r.FIND_USER_ACCOUNT, ledger.FIND_ACCOUNT_OF_USER),
         "DEBIT": (r.DEBIT, ledger.DEBIT),

@@ -71,6 +71,10 @@ create = ", ".join(f'"body.{field}" = {{ dictionary = "{name}", probability = 0.
                                        ("PhoneNumber", "phone")])
 print(f'[[operations]]\ninclude-name = "POST /v1/PhoneChat/CreateBooking"\n'
       f'parameters = {{ {create} }}')
+# The webhook calls identify the demo application by its key and secret.
+app = m["app"]
+print(f'[[operations]]\ninclude-path-regex = "^/v1/Webhooks/"\n'
+      f'headers = {{ X-ApiKey = "{app["client_id"]}", X-ApiSecret = "{app["client_secret"]}" }}')
 TOML
 
 echo "fuzz: schemathesis against the sandbox on port $port (seed $SEED, $EXAMPLES examples per operation)"

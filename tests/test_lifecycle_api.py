@@ -17,6 +17,7 @@ import pytest
 
 from phonechat.domain.credits import to_units
 from phonechat.services import lifecycle
+from phonechat.services.views import MadeBooking, ReceivedBooking
 from tests.conftest import START, bearer
 from tests.lifecycle_helpers import CANDIDATE, CLIENT, balance_of, books_balance, get, post
 
@@ -666,7 +667,7 @@ async def test_simultaneous_confirms_one_wins_and_one_hold(db) -> None:
     before = await balance_of(db, CLIENT)
     results = await asyncio.gather(*(lifecycle.confirm_made_booking(db, me, 4, START)
                                      for _ in range(6)), return_exceptions=True)
-    wins = [r for r in results if isinstance(r, dict)]
+    wins = [r for r in results if isinstance(r, MadeBooking)]
     losses = [r for r in results if isinstance(r, RuleBroken)]
     assert len(wins) == 1 and len(losses) == 5
     assert all("Status is Confirmed" in e.message for e in losses)
@@ -683,8 +684,8 @@ async def test_simultaneous_cancels_by_both_sides_refund_once(db) -> None:
     calls = [lifecycle.cancel_made_booking(db, me, 6, "x", START) for _ in range(3)] + \
             [lifecycle.cancel_received_booking(db, them, 6, "x", START) for _ in range(3)]
     results = await asyncio.gather(*calls, return_exceptions=True)
-    assert sum(isinstance(r, dict) for r in results) == 1
-    assert all(isinstance(r, (dict, RuleBroken)) for r in results), results
+    assert sum(isinstance(r, (MadeBooking, ReceivedBooking)) for r in results) == 1
+    assert all(isinstance(r, (MadeBooking, ReceivedBooking, RuleBroken)) for r in results), results
     assert await balance_of(db, CLIENT) == before + to_units(15)
     await books_balance(db)
 

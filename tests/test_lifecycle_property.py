@@ -45,7 +45,7 @@ async def _step(db, step, ids: list[int], now):  # type: ignore[no-untyped-def]
         new = NewBooking(actor.id, CANDIDATE.id, session, 5 + n % 30, 2, None, None,
                          (20 + n) * 10_000, session - timedelta(minutes=30), None)
         try:
-            ids.append((await lifecycle.create_booking(db, actor, new, now))["BookingID"])
+            ids.append((await lifecycle.create_booking(db, actor, new, now)).booking_id)
             event("create done")
         except DomainError:
             event("create refused")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from phonechat.domain import lifecycle as rules
-from phonechat.domain.bookings import Booking, Method, Status, action_client
+from phonechat.domain.bookings import Booking, Method, Status, action_candidate, action_client
 from phonechat.domain.errors import Invalid, RuleBroken
 from phonechat.domain.lifecycle import Action, Money
 
@@ -71,11 +71,16 @@ CASES = [
     (Action.SETTLE, Status.CONFIRMED, "during", {}, "settled 24 hours later"),
     (Action.SETTLE, Status.CONFIRMED, "after", {"settled": True}, "already been settled"),
     (Action.SETTLE, Status.CANCELLED, "after", {}, "Status is Cancelled"),
-    (Action.DELETE, Status.REJECTED, "early", {}, Status.REJECTED),
-    (Action.DELETE, Status.CANCELLED, "early", {}, Status.CANCELLED),
-    (Action.DELETE, Status.CONFIRMED, "early", {}, Status.CONFIRMED),
-    (Action.DELETE, Status.PENDING, "early", {}, "Status is Pending"),
-    (Action.DELETE, Status.ACCEPTED, "early", {}, "Status is Accepted"),
+    (Action.DELETE_BY_CLIENT, Status.REJECTED, "early", {}, Status.REJECTED),
+    (Action.DELETE_BY_CANDIDATE, Status.REJECTED, "early", {}, Status.REJECTED),
+    (Action.DELETE_BY_CLIENT, Status.CANCELLED, "early", {}, Status.CANCELLED),
+    (Action.DELETE_BY_CANDIDATE, Status.CANCELLED, "early", {}, Status.CANCELLED),
+    (Action.DELETE_BY_CLIENT, Status.CONFIRMED, "early", {}, Status.CONFIRMED),
+    (Action.DELETE_BY_CANDIDATE, Status.CONFIRMED, "early", {}, Status.CONFIRMED),
+    (Action.DELETE_BY_CLIENT, Status.PENDING, "early", {}, "Status is Pending"),
+    (Action.DELETE_BY_CANDIDATE, Status.PENDING, "early", {}, "Status is Pending"),
+    (Action.DELETE_BY_CLIENT, Status.ACCEPTED, "early", {}, "Status is Accepted"),
+    (Action.DELETE_BY_CANDIDATE, Status.ACCEPTED, "early", {}, "Status is Accepted"),
 ]
 
 
@@ -108,7 +113,8 @@ def test_every_transition_is_tabled_with_who_and_from_where() -> None:
     (Action.REJECT, Status.PENDING, Money.NOTHING),
     (Action.REINVITE, Status.PENDING, Money.NOTHING),
     (Action.AUTO_REJECT, Status.PENDING, Money.RELEASE),
-    (Action.DELETE, Status.CONFIRMED, Money.NOTHING),
+    (Action.DELETE_BY_CLIENT, Status.CONFIRMED, Money.NOTHING),
+    (Action.DELETE_BY_CANDIDATE, Status.CONFIRMED, Money.NOTHING),
 ])
 def test_what_each_transition_does_to_credits(action, status, money) -> None:
     assert rules.money(action, replace(B, status=status)) is money
@@ -155,12 +161,12 @@ def test_rescheduled_session_is_between_5_and_10_minutes_ahead() -> None:
 def test_action_texts_of_each_state(status, moment, extra, client, candidate) -> None:
     b = replace(B, status=status, **extra)
     assert action_client(b, MOMENTS[moment]) == client
-    assert rules.action_candidate(b, MOMENTS[moment]) == candidate
+    assert action_candidate(b, MOMENTS[moment]) == candidate
 
 
 def test_candidate_texts_by_method() -> None:
     b = replace(B, status=Status.CONFIRMED)
-    texts = {m: rules.action_candidate(replace(b, method=m), NOW) for m in Method}
+    texts = {m: action_candidate(replace(b, method=m), NOW) for m in Method}
     assert texts == {Method.PERFORMER_CALLS: "You need to call the client",
                      Method.CLIENT_CALLS: "You need to be available to take the call",
                      Method.SKYPE: "You need to carry out the session on Skype"}

@@ -219,8 +219,8 @@ def db_current() -> None:
 @click.option("--interval", type=float, default=None,
               help="Seconds between passes (PHONECHAT_WORKER_INTERVAL, 5).")
 def worker(once: bool, interval: float | None) -> None:
-    """Apply due transitions (settlement, automatic rejection) in the background; safe to run
-    several at once."""
+    """Apply due transitions (settlement, automatic rejection) and send due webhook
+    deliveries in the background; safe to run several at once."""
     from .clock import SystemClock
     from .logs import configure
     from .services import worker as work
@@ -231,8 +231,8 @@ def worker(once: bool, interval: float | None) -> None:
 
     async def go(db):  # type: ignore[no-untyped-def]
         if once:
-            return await work.run_once(db, clock, work.settlement_hold(s))
-        await work.run(db, clock, work.settlement_hold(s), s.worker_interval)
+            return await work.run_once(db, clock, work.settlement_hold(s), work.sender(s))
+        await work.run(db, clock, work.settlement_hold(s), s.worker_interval, work.sender(s))
 
     done = _run(_with_db(go))
     if once:
@@ -374,6 +374,10 @@ from .oauth.commands import set_password as _set_password  # noqa: E402
 
 main.add_command(_apps)
 users.add_command(_set_password)
+
+from .webhook_commands import webhooks as _webhooks  # noqa: E402
+
+main.add_command(_webhooks)
 
 
 if __name__ == "__main__":  # pragma: no cover

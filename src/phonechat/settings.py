@@ -60,6 +60,13 @@ class Settings:
     worker_interval: float = 5.0
     # Sandbox only: the clock can be moved over HTTP (never in `phonechat serve`).
     sandbox: bool = False
+    # Webhook URLs may be http and resolve to private or loopback addresses (the sandbox
+    # always allows them; `serve` only with PHONECHAT_WEBHOOK_ALLOW_PRIVATE=1).
+    webhook_allow_private: bool = False
+
+    @property
+    def webhooks_private_ok(self) -> bool:
+        return self.sandbox or self.webhook_allow_private
     # The OAuth 2.0 authorization server (see docs/oauth.md). Lifetimes in seconds.
     access_token_lifetime: int = 3600
     refresh_token_lifetime: int = 14 * 24 * 3600

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -89,6 +90,21 @@ async def sqlite_sandbox(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         await db.close()
 
 
+# Members made afresh by every call (a new webhook's signing secret): compared as present.
+FRESH = ("Secret",)
+
+
+def _steady(answer: Any) -> Any:
+    return {k: ("(fresh)" if k in FRESH else v) for k, v in answer.items()} \
+        if isinstance(answer, dict) else answer
+
+
+def _steady_xml(text: str) -> str:
+    for name in FRESH:
+        text = re.sub(rf"<{name}>[^<]*</{name}>", f"<{name}>(fresh)</{name}>", text)
+    return text
+
+
 async def test_each_sample_is_what_the_sandbox_answers(sqlite_sandbox) -> None:
     client = sqlite_sandbox
     checked = 0
@@ -104,9 +120,9 @@ async def test_each_sample_is_what_the_sandbox_answers(sqlite_sandbox) -> None:
                                      content=body)
             assert r.status_code == int(status) == EXAMPLES[op_id].status, (op_id, kind)
             if kind == "json":
-                assert orjson.loads(shown) == r.json(), op_id
+                assert _steady(orjson.loads(shown)) == _steady(r.json()), op_id
             else:
-                assert shown == r.text, op_id
+                assert _steady_xml(shown) == _steady_xml(r.text), op_id
             checked += 1
     assert checked >= 2 * 25  # every API operation, in JSON and XML
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .representation import (
-    BARE_CREDITS, BOOL, CREDITS, DATE, DC, INT, INTS, LIST, MAP, OBJECT, STR, Contract, Member,
+    BARE_CREDITS, BOOL, CREDITS, DATE, DC, INT, INTS, LIST, MAP, OBJECT, STR, STRS, Contract,
+    Member,
 )
 
 NS_PROFILE = DC + "API.Models.Profile"
@@ -149,4 +150,56 @@ PHONECHAT_SETTINGS = Contract("PhoneChatSettings", NS_SETTINGS, [
     Member("TakesBookings", BOOL),
     Member("Methods", INTS),
     Member("SkypeName", STR),
+])
+
+# --- events (an extension: issue 10; README "Events") -------------------------------------
+
+NS_EVENTS = DC + "API.Models.PhoneChat.Events"
+
+BOOKING_EVENT = Contract("BookingEvent", NS_EVENTS, [
+    Member("EventID", INT),
+    Member("Type", STR),
+    Member("Created", DATE),
+    Member("BookingID", INT),
+    Member("Status", STR),
+    Member("PreviousStatus", STR),
+    Member("ByUserID", INT),
+    Member("ByNickname", STR),
+    Member("OnBehalfOfUserID", INT),
+    Member("Reason", STR),
+    Member("Credits", CREDITS),
+    Member("ClientUserID", INT),
+    Member("CandidateUserID", INT),
+])
+BOOKING_HISTORY = Contract("BookingHistory", NS_EVENTS, [
+    Member("BookingID", INT), Member("Events", LIST, BOOKING_EVENT),
+])
+EVENTS_PAGE = Contract("Events", NS_EVENTS, [
+    Member("Events", LIST, BOOKING_EVENT), Member("LastEventID", INT), Member("HasMore", BOOL),
+])
+
+# --- webhooks (an extension: issue 10; README "Webhooks") ---------------------------------
+
+NS_WEBHOOKS = DC + "API.Models.Webhooks"
+
+WEBHOOK = Contract("Webhook", NS_WEBHOOKS, [
+    Member("WebhookID", INT), Member("Url", STR), Member("Events", STRS),
+    Member("Created", DATE), Member("OldSecretExpires", DATE),
+])
+WEBHOOK_SECRET = Contract("WebhookSecret", NS_WEBHOOKS, [
+    Member("WebhookID", INT), Member("Url", STR), Member("Events", STRS),
+    Member("Secret", STR), Member("OldSecretExpires", DATE),
+])
+WEBHOOKS = Contract("Webhooks", NS_WEBHOOKS, [Member("Webhooks", LIST, WEBHOOK)])
+WEBHOOK_OUTCOME = Contract("WebhookOutcome", NS_WEBHOOKS, [
+    Member("WebhookID", INT), Member("EventID", INT), Member("Status", STR),
+])
+DELIVERY_ATTEMPT = Contract("WebhookDeliveryAttempt", NS_WEBHOOKS, [
+    Member("EventID", INT), Member("Status", STR), Member("AttemptedAt", DATE),
+    Member("StatusCode", INT), Member("DurationMs", INT), Member("Error", STR),
+    Member("NextRetryAt", DATE),
+])
+WEBHOOK_DELIVERIES = Contract("WebhookDeliveries", NS_WEBHOOKS, [
+    Member("PageCount", INT), Member("PageNumber", INT), Member("PageSize", INT),
+    Member("Attempts", LIST, DELIVERY_ATTEMPT),
 ])

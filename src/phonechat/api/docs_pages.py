@@ -29,7 +29,7 @@ import orjson
 
 from ..domain.access import SCOPES
 from . import openapi, samples
-from .examples import EXAMPLES, Example, token
+from .examples import EXAMPLES, Example, app_headers, token
 from .http import RawDoc, RawReply, Request, Routes
 from .inputs import Field, read_by_handler
 
@@ -342,7 +342,8 @@ class Site:
             field = (f"<label for=try-body>Body ({escape(body_type)})<textarea id=try-body "
                      f"name=body>{escape(body)}</textarea></label>")
         return (f"<h2 id=try-it>Try it</h2><form class=try id=try data-method={o.method} "
-                f"data-path='{escape(o.path)}' data-body='{escape(body_type)}'>"
+                f"data-path='{escape(o.path)}' data-body='{escape(body_type)}' "
+                f"data-headers='{escape(orjson.dumps(app_headers(ex)).decode())}'>"
                 f"<label for=try-token>Access token<input id=try-token name=token "
                 f"value='{tok}' list=try-tokens></label><datalist id=try-tokens>{options}"
                 f"</datalist>{field}<label for=try-accept>Answer as<select id=try-accept "

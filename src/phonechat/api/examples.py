@@ -25,10 +25,17 @@ class Example:
     args: dict[str, Any] = field(default_factory=dict)  # query (GET) or body (POST)
     status: int = 200  # what it answers on a fresh sandbox at START
     form: bool = False  # an application/x-www-form-urlencoded body (OAuth)
+    app: bool = False  # sent as the demo app (X-ApiKey, X-ApiSecret: the webhook routes)
 
 
 def token(role: str | None) -> str | None:
     return _MANIFEST["users"][role]["AccessToken"] if role else None
+
+
+def app_headers(ex: Example) -> dict[str, str]:
+    """The demo app's credentials, for an example sent as the app."""
+    return ({"X-ApiKey": _MANIFEST["app"]["client_id"],
+             "X-ApiSecret": _MANIFEST["app"]["client_secret"]} if ex.app else {})
 
 
 _SETTINGS = {k: v for k, v in _MANIFEST["settings"]["candidate"].items()}
@@ -74,6 +81,19 @@ EXAMPLES: dict[str, Example] = {
     "GetPermissions": Example("client"),
     "GetCreditsHistory": Example("client", {"PageSize": 3}),
     "GetCurrentCreditBalance": Example("client"),
+    "BookingHistory": Example("client", {"BookingID": _B["sample_details"]}),
+    "GroupBookingHistory": Example("manager", {"BookingID": _B["member_pending"],
+                                               "UserID": _MEMBER}),
+    "Events": Example("client", {"After": 0, "Limit": 10}),
+    # A fresh sandbox has no webhooks: the demo app lists none, and one to change is 404
+    # until Create has made it (its WebhookID is then 1).
+    "Create": Example(None, {"Url": "http://127.0.0.1:8765/webhooks", "Events": ["*"]},
+                      app=True),
+    "List": Example(None, app=True),
+    "Delete": Example(None, {"WebhookID": 1}, status=404, app=True),
+    "RotateSecret": Example(None, {"WebhookID": 1}, status=404, app=True),
+    "Deliveries": Example(None, {"WebhookID": 1}, status=404, app=True),
+    "Redeliver": Example(None, {"WebhookID": 1, "EventID": 1}, status=404, app=True),
     "getClock": Example(None),
     "postClock": Example(None, {"Now": "2018-01-22T18:24:11"}),
     "Reset": Example(None, {"Clock": START}),

@@ -8,8 +8,8 @@ from ..clock import SystemClock
 from ..settings import Settings
 from ..store.db import Database
 from . import (
-    account_routes, docs_pages, lifecycle_routes, oauth_routes, openapi, ops_routes, postman,
-    sandbox_routes,
+    account_routes, docs_pages, events_routes, lifecycle_routes, oauth_routes, openapi,
+    ops_routes, postman, sandbox_routes, webhook_routes,
 )
 from .app import App
 from .http import Routes
@@ -18,8 +18,8 @@ from .ratelimit import build_limiter
 
 def build_routes(*, sandbox: bool, metrics: bool = False, docs: bool = True) -> Routes:
     routes = Routes()
-    for module in (lifecycle_routes, account_routes, oauth_routes, ops_routes, openapi,
-                   postman):
+    for module in (lifecycle_routes, events_routes, webhook_routes, account_routes,
+                   oauth_routes, ops_routes, openapi, postman):
         routes.merge(module.routes)
     if metrics:
         routes.merge(ops_routes.metrics_routes)

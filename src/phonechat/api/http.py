@@ -185,6 +185,7 @@ class Route:
     as_member: bool = False  # the group-manager variant: acts as input UserID
     reply: "Contract | list[Contract] | None" = None  # what it answers; [C]: a list of C
     doc: RawDoc | None = None  # a RawReply route's own description
+    app_auth: bool = False  # the handler identifies the application (X-ApiKey, X-ApiSecret)
 
 
 @dataclass
@@ -199,9 +200,11 @@ class Routes:
     def _register(self, method: str, path: str, *, group: str | None = None,
                   input: Input | None = None, auth: bool = True,
                   scope: str | None = None, reply: Contract | list[Contract] | None = None,
-                  doc: RawDoc | None = None) -> Callable[[Handler], Handler]:
+                  doc: RawDoc | None = None, app_auth: bool = False
+                  ) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
-            self.add(Route(method, path, handler, input, auth, scope, reply=reply, doc=doc))
+            self.add(Route(method, path, handler, input, auth and not app_auth, scope,
+                           reply=reply, doc=doc, app_auth=app_auth))
             if group:
                 fields = (input.fields if input else ()) + (USER_ID,)
                 group_input = (replace(input, fields=fields) if input

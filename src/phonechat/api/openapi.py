@@ -23,7 +23,8 @@ from .http import JSON_TYPES, XML_TYPES, RawDoc, RawReply, Request, Route, Route
 from .idempotency import MAX_KEY
 from .inputs import Field, Input
 from .representation import (
-    BARE_CREDITS, BOOL, CREDITS, DATE, INT, INTS, LIST, MAP, NS_ARRAYS, OBJECT, STR, Contract,
+    BARE_CREDITS, BOOL, CREDITS, DATE, INT, INTS, LIST, MAP, NS_ARRAYS, OBJECT, STR, STRS,
+    Contract,
     Member,
 )
 
@@ -134,8 +135,9 @@ class _Schemas:
                 return {"type": "array", "items": inner, "xml": {**xml, "wrapped": True}}
             return {"anyOf": [inner, {"type": "null"}], "xml": xml}
         schema = dict(_SCALARS[k])
-        if k == INTS:
-            schema["items"] = {**schema["items"], "xml": {"name": "int", "namespace": NS_ARRAYS}}
+        if k in (INTS, STRS):
+            item = "int" if k == INTS else "string"
+            schema["items"] = {**schema["items"], "xml": {"name": item, "namespace": NS_ARRAYS}}
             xml["wrapped"] = True
         if c is not ERROR and c is not INVALID:  # every API member may be nil (i:nil)
             schema["type"] = [schema["type"], "null"]
@@ -151,6 +153,7 @@ _SCALARS: dict[str, dict[str, Any]] = {
            "description": "Wall-clock time in the service's zone, e.g. 2018-01-21T12:48:13.412"},
     CREDITS: {"type": "number", "description": "Credits (XML: four decimal places, 8.0000)"},
     INTS: {"type": "array", "items": {"type": "integer"}},
+    STRS: {"type": "array", "items": {"type": "string"}},
     MAP: {"type": "object", "additionalProperties": {"type": "array",
                                                       "items": {"type": "string"}},
           "description": "Field name -> its messages (XML: one element per field)."},
@@ -220,6 +223,8 @@ def _error_statuses(route: Route) -> list[int]:
         statuses.add(400)
         if post:
             statuses.add(415)
+    if route.app_auth:
+        statuses |= {401, 404}
     if route.auth:
         statuses |= {401, 404, 429}
         if route.scope is not None or route.as_member:
@@ -379,7 +384,8 @@ def _operation(route: Route, routes: Routes, schemas: _Schemas,
     for status in _error_statuses(route):
         answers.setdefault(str(status), {"$ref": f"#/components/responses/{status}"})
     op["responses"] = answers
-    op["security"] = [{SECURITY: [route.scope] if route.scope else []}] if route.auth else []
+    op["security"] = ([{SECURITY: [route.scope] if route.scope else []}] if route.auth
+                      else [{"ApiKey": [], "ApiSecret": []}] if route.app_auth else [])
     return op
 
 
@@ -452,7 +458,10 @@ def document(routes: Routes, samples: dict[str, dict[str, str]] | None = None) -
                 "flows": {"authorizationCode": {
                     "authorizationUrl": "/OAuth/Authorize", "tokenUrl": "/OAuth/token",
                     "refreshUrl": "/OAuth/token", "scopes": dict(SCOPES)}},
-            }},
+            },
+                # The application itself (the webhook routes), as the original identifies apps.
+                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-ApiKey"},
+                "ApiSecret": {"type": "apiKey", "in": "header", "name": "X-ApiSecret"}},
         },
     }
 

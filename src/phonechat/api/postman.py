@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import orjson
 
 from .. import sandbox
-from .examples import EXAMPLES, START, Example
+from .examples import EXAMPLES, START, Example, app_headers
 from .http import RawDoc, RawReply, Request, Routes
 from .inputs import Field, read_by_handler
 
@@ -49,6 +49,7 @@ def _item(method: str, path: str, op: dict[str, Any]) -> dict[str, Any]:
     headers = [{"key": "Accept", "value": "application/json"}]
     if ex.role:
         headers.append({"key": "Authorization", "value": f"Bearer {{{{{_variable(ex.role)}}}}}"})
+    headers.extend({"key": k, "value": v} for k, v in app_headers(ex).items())
     segments = [s for s in path.split("/") if s]
     url: dict[str, Any] = {"raw": "{{baseUrl}}" + path, "host": ["{{baseUrl}}"],
                            "path": segments}

@@ -8,6 +8,7 @@ type that declares it. See ../shared/spec/wire-format.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ DC = "http://schemas.datacontract.org/2004/07/"
 INT, STR, BOOL, DATE, CREDITS, OBJECT, LIST, MAP = (
     "int", "str", "bool", "date", "credits", "object", "list", "map")
 INTS = "ints"  # a list of integers: a JSON array; in XML the .NET int[] (Serialization/Arrays)
+STRS = "strs"  # a list of strings: a JSON array; in XML the .NET string[] (the same namespace)
 NS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 
 
@@ -40,6 +42,11 @@ def camel_case(name: str) -> str:
     return "".join(chars)
 
 
+def snake_case(name: str) -> str:
+    """A member's attribute on a typed view: BookingID -> booking_id."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
 @dataclass(frozen=True)
 class Member:
     name: str
@@ -50,6 +57,10 @@ class Member:
     @property
     def camel(self) -> str:
         return camel_case(self.name)
+
+    @property
+    def attr(self) -> str:
+        return snake_case(self.name)
 
 
 @dataclass
@@ -64,6 +75,9 @@ class Contract:
     # objects and lists, ModelState's keys in camelCase, int lists).
     json_keys: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
     json_converted: tuple[tuple[Member, str, str], ...] = field(init=False)
+    # The same for a typed view (a dataclass with one attribute per member, snake_case):
+    # (attribute, key) pairs, plain and camelCase.
+    json_attrs: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         base = sorted((m for m in self.members if m.declared_in), key=lambda m: m.name)
@@ -72,8 +86,10 @@ class Contract:
         self.camel_names = [m.camel for m in self.members]
         self.json_keys = (tuple((m.name, m.name) for m in self.members),
                           tuple((m.name, m.camel) for m in self.members))
+        self.json_attrs = (tuple((m.attr, m.name) for m in self.members),
+                           tuple((m.attr, m.camel) for m in self.members))
         self.json_converted = tuple((m, m.name, m.camel) for m in self.members
-                                    if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS))
+                                    if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS, STRS))
 
     def ns_of(self, m: Member) -> str | None:
         return m.declared_in or self.namespace
@@ -129,16 +145,26 @@ def _json_value(m: Member, v: Any, camel: bool) -> Any:
         return [json_object(m.of, item, camel) for item in v]  # type: ignore[arg-type]
     if k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
         return {camel_case(key): value for key, value in v.items()}
-    if k == INTS:
+    if k == INTS or k == STRS:
         return list(v)
     return v
 
 
-def json_object(c: Contract, values: Mapping[str, Any], camel: bool = False) -> dict[str, Any]:
+def member_value(values: Any, m: Member) -> Any:
+    """A member's value in a mapping keyed by wire names, or in a typed view (where a
+    member the view lacks is an AttributeError, never a silent null)."""
+    get = getattr(values, "get", None)
+    return get(m.name) if get is not None else getattr(values, m.attr)
+
+
+def json_object(c: Contract, values: Any, camel: bool = False) -> dict[str, Any]:
     # Every member's value as it is, then only the few that may need converting: on a
     # booking that is 9 of 30, and this runs on every response (bench/RESULTS.md).
-    get = values.get
-    out = {key: get(name) for name, key in c.json_keys[camel]}
+    get = getattr(values, "get", None)
+    if get is None:  # a typed view
+        out = {key: getattr(values, attr) for attr, key in c.json_attrs[camel]}
+    else:
+        out = {key: get(name) for name, key in c.json_keys[camel]}
     for m, name, camel_name in c.json_converted:
         key = camel_name if camel else name
         v = out[key]
@@ -206,7 +232,7 @@ class _XmlWriter:
     def members(self, c: Contract, values: Mapping[str, Any], default: str | None,
                 prefixes: dict[str, str], depth: int) -> None:
         for m in c.xml_members:
-            self.member(m, c.ns_of(m), values.get(m.name), default, prefixes, depth)
+            self.member(m, c.ns_of(m), member_value(values, m), default, prefixes, depth)
 
     def member(self, m: Member, ns: str | None, v: Any, default: str | None,
                prefixes: dict[str, str], depth: int) -> None:
@@ -220,12 +246,12 @@ class _XmlWriter:
         if v is None:
             self.out.append(f'<{tag}{decl} i:nil="true" />')
             return
-        if (m.kind == STR and v == "") or (m.kind in (LIST, MAP, INTS) and not v):
+        if (m.kind == STR and v == "") or (m.kind in (LIST, MAP, INTS, STRS) and not v):
             # .NET's XmlWriter closes an element with no content as `<X />` (an empty
             # string, an empty list), keeping any namespace the element declares.
             if m.kind == LIST:
                 decl += self._inner_prefix(m.of, inner_default, prefixes, depth)[0]  # type: ignore[arg-type]
-            elif m.kind == INTS and NS_ARRAYS not in prefixes:
+            elif m.kind in (INTS, STRS) and NS_ARRAYS not in prefixes:
                 decl += f' xmlns:d{depth + 3}p1="{NS_ARRAYS}"'
             self.out.append(f"<{tag}{decl} />")
             return
@@ -243,13 +269,16 @@ class _XmlWriter:
                     self.member(item, inner.namespace, each, inner_default, inner_prefixes,
                                 depth + 1)
             self.out.append(f"</{tag}>")
-        elif m.kind == INTS:
+        elif m.kind in (INTS, STRS):
             prefix = prefixes.get(NS_ARRAYS)
             if prefix is None:
                 prefix = f"d{depth + 3}p1"
                 decl += f' xmlns:{prefix}="{NS_ARRAYS}"'
             self.out.append(f"<{tag}{decl}>")
-            self.out.extend(f"<{prefix}:int>{int(x)}</{prefix}:int>" for x in v)
+            if m.kind == INTS:
+                self.out.extend(f"<{prefix}:int>{int(x)}</{prefix}:int>" for x in v)
+            else:
+                self.out.extend(f"<{prefix}:string>{_escape(x)}</{prefix}:string>" for x in v)
             self.out.append(f"</{tag}>")
         elif m.kind == MAP:  # ModelState: one element per key, its messages joined by spaces
             self.out.append(f"<{tag}{decl}>")

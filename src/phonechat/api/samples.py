@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from .examples import EXAMPLES, START, Example, token
+from .examples import EXAMPLES, START, Example, app_headers, token
 
 HOST = "127.0.0.1:8000"  # the sandbox's default address: the answers that name it say so
 JSON_ACCEPT = "application/json"
@@ -34,6 +34,7 @@ def request_of(method: str, path: str, ex: Example, accept: str) -> tuple[str, d
     headers = {"Accept": accept}
     if ex.role:
         headers["Authorization"] = f"Bearer {token(ex.role)}"
+    headers.update(app_headers(ex))
     if method == "GET":
         return (path + ("?" + urlencode(ex.args) if ex.args else ""), headers, b"")
     if ex.form:

@@ -46,6 +46,7 @@ class Actor:
 
     id: int
     nickname: str
+    manager: "Actor | None" = None  # the group manager acting for this member, if one is
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""PhoneChat bookings: statuses, methods, the published prerequisites and ActionClient.
+"""PhoneChat bookings: statuses, methods, the published prerequisites, and what each side
+is told to do next (ActionClient, ActionCandidate).
 
 Every rule here is a small function of a booking and `now` (a naive wall-clock datetime
 in the service's time zone). Tests call them with plain values.
@@ -101,6 +102,28 @@ def action_client(b: Booking, now: datetime) -> str | None:
     if reinvitation_open(b, now):
         return ACTION_RESCHEDULE  # the booked user re-invited after a missed session
     return None  # Pending waits on the booked user; Rejected and Cancelled are over
+
+
+# ActionCandidate: what the booked user has to do next, or None.
+ACTION_ACCEPT_OR_REJECT = "You need to accept or reject the booking"
+ACTION_REJECT_OR_WAIT = "The booking can no longer be accepted; you can reject it"
+ACTION_REINVITE = "You can re-invite the client"
+ACTION_CANDIDATE_BY_METHOD = {
+    Method.PERFORMER_CALLS: "You need to call the client",
+    Method.CLIENT_CALLS: "You need to be available to take the call",
+    Method.SKYPE: "You need to carry out the session on Skype",
+}
+
+
+def action_candidate(b: Booking, now: datetime) -> str | None:
+    """ActionCandidate as of `now`."""
+    if b.status is Status.PENDING:
+        if now >= b.session_date:
+            return ACTION_REINVITE  # until the worker rejects it
+        return ACTION_ACCEPT_OR_REJECT if now < b.accept_by else ACTION_REJECT_OR_WAIT
+    if b.status is Status.CONFIRMED:
+        return ACTION_CANDIDATE_BY_METHOD[b.method] if now < b.session_end else None
+    return None  # Accepted and re-invited wait on the client; Rejected, Cancelled are over
 
 
 def candidate_contact_shown(b: Booking, now: datetime) -> bool:

@@ -23,7 +23,7 @@ its SessionDate has passed, re-invited by the candidate (ReInvite's prerequisite
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -77,7 +77,28 @@ class Action(StrEnum):
     RESCHEDULE = "reschedule"
     AUTO_REJECT = "reject automatically"
     SETTLE = "settle"
-    DELETE = "delete"
+    DELETE_BY_CLIENT = "delete from the client's lists"
+    DELETE_BY_CANDIDATE = "delete from the candidate's lists"
+
+
+class Value(StrEnum):
+    """What a transition writes into a column (besides values it computes itself)."""
+
+    NOW = "the moment of the change"
+    NOW_IF_UNSET = "the moment of the change, unless the column is set already"
+    REASON = "the reason given (or the transition's default reason)"
+    BY = "the acting user's nickname"
+    CREDITS = "the Credits given"
+    TRUE = "true"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What the caller of a transition gives it."""
+
+    reason: str | None = None
+    credits: int | None = None  # units (AcceptReceivedBooking's Credits)
+    by: str | None = None  # the acting user's nickname; None: the clock
 
 
 def _state(b: Booking) -> str:
@@ -86,150 +107,225 @@ def _state(b: Booking) -> str:
     return f"its Status is {b.status}{extra}"
 
 
-def _refuse(action: str, b: Booking, rule: str) -> RuleBroken:
-    return RuleBroken(f"The booking cannot be {action}: {rule}; {_state(b)}.")
+def _refuse(t: "Transition", b: Booking, rule: str) -> RuleBroken:
+    return RuleBroken(f"The booking cannot be {t.verb}: {rule}; {_state(b)}.")
 
 
-def _need_status(b: Booking, action: str, *allowed: Status) -> None:
+def _need_status(t: "Transition", b: Booking, *allowed: Status) -> None:
+    """Refuses unless `b` is in one of `allowed` (default: the transition's sources)."""
+    allowed = allowed or t.sources
     if b.status not in allowed:
         names = " or ".join(str(s) for s in allowed)
-        raise _refuse(action, b, f"only a booking that is {names} can be {action}")
+        raise _refuse(t, b, f"only a booking that is {names} can be {t.verb}")
 
 
-def _accept(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "accepted", Status.PENDING)
+def _before_session(t: "Transition", b: Booking, now: datetime) -> None:
+    if now >= b.session_date:
+        raise _refuse(t, b, f"its SessionDate ({b.session_date.isoformat()}) has passed")
+
+
+def _hold_over(t: "Transition", b: Booking, now: datetime, hold: timedelta, what: str) -> None:
+    if now < b.session_end + hold:
+        raise _refuse(t, b, f"its session ends at {b.session_end.isoformat()} and {what} "
+                            f"{hold.total_seconds() / 3600:g} hours later")
+
+
+# A guard: the transition's rules beyond its source statuses (None: only those). It calls
+# _need_status itself where the published wording asks for another order.
+Guard = Callable[["Transition", Booking, datetime, timedelta], None]
+
+
+def _accept(t: "Transition", b: Booking, now: datetime, hold: timedelta) -> None:
+    _need_status(t, b)
     if now >= b.accept_by:
-        raise _refuse("accepted", b, f"its AcceptBy ({b.accept_by.isoformat()}) has passed")
-    if now >= b.session_date:
-        raise _refuse("accepted", b, f"its SessionDate ({b.session_date.isoformat()}) has passed")
-    return Status.ACCEPTED
+        raise _refuse(t, b, f"its AcceptBy ({b.accept_by.isoformat()}) has passed")
+    _before_session(t, b, now)
 
 
-def _reject(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "rejected", Status.PENDING)
-    return Status.REJECTED
+def _status_then_before_session(t: "Transition", b: Booking, now: datetime,
+                                hold: timedelta) -> None:
+    _need_status(t, b)
+    _before_session(t, b, now)
 
 
-def _confirm(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "confirmed", Status.ACCEPTED)
-    if now >= b.session_date:
-        raise _refuse("confirmed", b, f"its SessionDate ({b.session_date.isoformat()}) has passed")
-    return Status.CONFIRMED
+def _cancel_by_client(t: "Transition", b: Booking, now: datetime, hold: timedelta) -> None:
+    check_cancel_by_client(b, now)  # the published prerequisites, in the published words
 
 
-def _cancel_by_client(b: Booking, now: datetime, hold: timedelta) -> Status:
-    check_cancel_by_client(b, now)  # the published prerequisites
-    return Status.CANCELLED
-
-
-def _cancel_by_candidate(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "cancelled", Status.ACCEPTED, Status.CONFIRMED)
-    if now >= b.session_date:
-        raise _refuse("cancelled", b, f"its SessionDate ({b.session_date.isoformat()}) has passed")
-    return Status.CANCELLED
-
-
-def _reinvite(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "re-invited", Status.PENDING)
+def _reinvite(t: "Transition", b: Booking, now: datetime, hold: timedelta) -> None:
+    _need_status(t, b)
     if now < b.session_date:
-        raise _refuse("re-invited", b,
-                      f"its SessionDate ({b.session_date.isoformat()}) has not passed yet")
-    return Status.REJECTED
+        raise _refuse(t, b, f"its SessionDate ({b.session_date.isoformat()}) has not passed yet")
 
 
-def _reschedule(b: Booking, now: datetime, hold: timedelta) -> Status:
+def _reschedule(t: "Transition", b: Booking, now: datetime, hold: timedelta) -> None:
     if b.status is Status.REJECTED and b.reinvited:
         if b.deleted_by_candidate:
-            raise _refuse("rescheduled", b, "the booked user has withdrawn the re-invitation")
+            raise _refuse(t, b, "the booked user has withdrawn the re-invitation")
         if not reinvitation_open(b, now):
             end = b.reinvited_at + REINVITATION_OPEN  # type: ignore[operator]
-            raise _refuse("rescheduled", b, f"the re-invitation ended at {end.isoformat()}")
-        return Status.CONFIRMED
+            raise _refuse(t, b, f"the re-invitation ended at {end.isoformat()}")
+        return
     if b.status is Status.PENDING:
-        raise _refuse("rescheduled", b, "a Pending booking can be rescheduled only once the "
-                                        "booked user has re-invited you (ReInvite)")
-    _need_status(b, "rescheduled", Status.CONFIRMED)
+        raise _refuse(t, b, "a Pending booking can be rescheduled only once the booked user "
+                            "has re-invited you (ReInvite)")
+    _need_status(t, b, Status.CONFIRMED)
     if b.settled:
-        raise _refuse("rescheduled", b, "its session has been settled")
+        raise _refuse(t, b, "its session has been settled")
     if now < b.session_date:
-        raise _refuse("rescheduled", b,
-                      f"its SessionDate ({b.session_date.isoformat()}) has not passed yet")
-    return Status.CONFIRMED
+        raise _refuse(t, b, f"its SessionDate ({b.session_date.isoformat()}) has not passed yet")
 
 
-def _auto_reject(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "rejected automatically", Status.PENDING)
-    if now < b.session_end + hold:
-        raise _refuse("rejected automatically", b,
-                      f"its session ends at {b.session_end.isoformat()} and an unaccepted "
-                      f"booking is rejected {hold.total_seconds() / 3600:g} hours later")
-    return Status.REJECTED
+def _auto_reject(t: "Transition", b: Booking, now: datetime, hold: timedelta) -> None:
+    _need_status(t, b)
+    _hold_over(t, b, now, hold, "an unaccepted booking is rejected")
 
 
-def _settle(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "settled", Status.CONFIRMED)
+def _settle(t: "Transition", b: Booking, now: datetime, hold: timedelta) -> None:
+    _need_status(t, b)
     if b.settled:
-        raise _refuse("settled", b, "it has already been settled")
-    if now < b.session_end + hold:
-        raise _refuse("settled", b, f"its session ends at {b.session_end.isoformat()} and is "
-                                    f"settled {hold.total_seconds() / 3600:g} hours later")
-    return Status.CONFIRMED
+        raise _refuse(t, b, "it has already been settled")
+    _hold_over(t, b, now, hold, "is settled")
 
 
-def _delete(b: Booking, now: datetime, hold: timedelta) -> Status:
-    _need_status(b, "deleted", Status.REJECTED, Status.CANCELLED, Status.CONFIRMED)
-    return b.status
+def rescheduled_session(now: datetime) -> datetime:
+    """The new SessionDate of a rescheduled booking: 9-10 minutes from now, whole minute."""
+    return (now + RESCHEDULE_AHEAD).replace(second=0, microsecond=0)
 
 
-Check = Callable[[Booking, datetime, timedelta], Status]
+def _reschedule_money(b: Booking) -> Money:
+    # A re-invited (Rejected) booking holds its Credits again; a Confirmed one holds them still.
+    return Money.HOLD if b.status is Status.REJECTED else Money.NOTHING
+
+
+# A column's value computed from the booking and the moment.
+Computed = Callable[[Booking, datetime], object]
 
 
 @dataclass(frozen=True)
 class Transition:
+    """Everything about one change of a booking. The services and the store run any
+    transition from this alone: lock, guard, conditional UPDATE, credits, event."""
+
     action: Action
-    by: tuple[Side, ...]
-    sources: tuple[Status, ...]
-    when: str
-    check: Check = field(repr=False)
+    by: tuple[Side, ...]  # who may make it
+    sources: tuple[Status, ...]  # the statuses it starts from
+    target: Status | None  # the Status it leads to; None: the Status stays
+    when: str  # the time rule, in words (docs/lifecycle.md)
+    verb: str  # past tense: "The booking cannot be <verb>", the ledger's reason
+    event: str  # the type of the event it appends
+    sets: Mapping[str, Value | Computed] = field(default_factory=dict)  # column -> value
+    credits: Money | Callable[[Booking], Money] = Money.NOTHING
+    guard: Guard | None = field(default=None, repr=False)
+    default_reason: str | None = None  # when no (or a blank) reason is given
+    unsettled: bool = False  # the UPDATE also requires the booking not settled yet
+    private: bool = False  # its event concerns only the party that made the change
+
+    def moved(self, b: Booking) -> int | None:
+        """The credits it moves from `b` (before the change), or None."""
+        money = self.money(b)
+        amount = b.credits if money is Money.HOLD else (
+            held_amount(b) if money in (Money.RELEASE, Money.PAY) else 0)
+        return amount or None
+
+    def event_reason(self, change: Change) -> str | None:
+        return self.reason(change) if Value.REASON in self.sets.values() else None
+
+    def check(self, b: Booking, now: datetime, hold: timedelta = DEFAULT_SETTLEMENT_HOLD) -> Status:
+        """The Status this leads to from `b`, or RuleBroken naming the rule and the state."""
+        if self.guard is None:
+            _need_status(self, b)
+        else:
+            self.guard(self, b, now, hold)
+        return self.target or b.status
+
+    def money(self, b: Booking) -> Money:
+        return self.credits(b) if callable(self.credits) else self.credits
+
+    def reason(self, change: Change) -> str | None:
+        given = change.reason
+        return given if given and given.strip() else (self.default_reason or given)
+
+    def values(self, b: Booking, now: datetime, change: Change) -> dict[str, object]:
+        """The values of the columns it sets that are not the moment or a constant."""
+        given = {Value.REASON: self.reason(change), Value.BY: change.by,
+                 Value.CREDITS: change.credits}
+        out: dict[str, object] = {}
+        for column, v in self.sets.items():
+            if callable(v):
+                out[column] = v(b, now)
+            elif v in given:
+                out[column] = given[v]
+        return out
 
 
+_NOW = Value.NOW
 TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
-    Transition(Action.ACCEPT, (Side.CANDIDATE,), (Status.PENDING,),
-               "before AcceptBy and before SessionDate", _accept),
-    Transition(Action.REJECT, (Side.CANDIDATE,), (Status.PENDING,), "any time", _reject),
-    Transition(Action.CONFIRM, (Side.CLIENT,), (Status.ACCEPTED,),
-               "before SessionDate", _confirm),
+    Transition(Action.ACCEPT, (Side.CANDIDATE,), (Status.PENDING,), Status.ACCEPTED,
+               "before AcceptBy and before SessionDate", "accepted", "booking.accepted",
+               {"credits": Value.CREDITS, "accepted_date": _NOW, "last_updated": _NOW},
+               guard=_accept),
+    Transition(Action.REJECT, (Side.CANDIDATE,), (Status.PENDING,), Status.REJECTED,
+               "any time", "rejected", "booking.rejected",
+               {"rejected_reason": Value.REASON, "last_updated": _NOW}),
+    Transition(Action.CONFIRM, (Side.CLIENT,), (Status.ACCEPTED,), Status.CONFIRMED,
+               "before SessionDate", "confirmed", "booking.confirmed",
+               {"confirmed_date": _NOW, "last_updated": _NOW}, Money.HOLD,
+               guard=_status_then_before_session),
     Transition(Action.CANCEL_BY_CLIENT, (Side.CLIENT,),
-               (Status.PENDING, Status.ACCEPTED, Status.CONFIRMED),
-               "Pending/Accepted any time; Confirmed before SessionDate", _cancel_by_client),
+               (Status.PENDING, Status.ACCEPTED, Status.CONFIRMED), Status.CANCELLED,
+               "Pending/Accepted any time; Confirmed before SessionDate", "cancelled",
+               "booking.cancelled",
+               {"cancelled_date": _NOW, "cancelled_reason": Value.REASON,
+                "cancelled_by": Value.BY, "last_updated": _NOW},
+               Money.RELEASE, guard=_cancel_by_client),  # nothing held (Pending): a no-op
     Transition(Action.CANCEL_BY_CANDIDATE, (Side.CANDIDATE,),
-               (Status.ACCEPTED, Status.CONFIRMED), "before SessionDate", _cancel_by_candidate),
-    Transition(Action.REINVITE, (Side.CANDIDATE,), (Status.PENDING,),
-               "once SessionDate has passed", _reinvite),
+               (Status.ACCEPTED, Status.CONFIRMED), Status.CANCELLED,
+               "before SessionDate", "cancelled", "booking.cancelled",
+               {"cancelled_date": _NOW, "cancelled_reason": Value.REASON,
+                "cancelled_by": Value.BY, "last_updated": _NOW},
+               Money.RELEASE, guard=_status_then_before_session),
+    Transition(Action.REINVITE, (Side.CANDIDATE,), (Status.PENDING,), Status.REJECTED,
+               "once SessionDate has passed", "re-invited", "booking.reinvited",
+               {"rejected_reason": Value.REASON, "reinvited_date": _NOW, "last_updated": _NOW},
+               guard=_reinvite, default_reason=DEFAULT_REINVITE_REASON),
     Transition(Action.RESCHEDULE, (Side.CLIENT,), (Status.REJECTED, Status.CONFIRMED),
+               Status.CONFIRMED,
                "Rejected by ReInvite: within 24 hours of it; Confirmed: once SessionDate "
-               "has passed, before settlement", _reschedule),
-    Transition(Action.AUTO_REJECT, (Side.SYSTEM,), (Status.PENDING,),
-               "SessionDate + Duration + the settlement hold period", _auto_reject),
-    Transition(Action.SETTLE, (Side.SYSTEM,), (Status.CONFIRMED,),
-               "SessionDate + Duration + the settlement hold period", _settle),
-    Transition(Action.DELETE, (Side.CLIENT, Side.CANDIDATE),
-               (Status.REJECTED, Status.CANCELLED, Status.CONFIRMED),
-               "any time (removes it from that side's lists only)", _delete),
+               "has passed, before settlement", "rescheduled", "booking.rescheduled",
+               {"session_date": lambda b, now: rescheduled_session(now),
+                "session_end": lambda b, now: rescheduled_session(now)
+                + timedelta(minutes=b.duration),
+                "accepted_date": Value.NOW_IF_UNSET, "confirmed_date": Value.NOW_IF_UNSET,
+                "last_updated": _NOW},
+               _reschedule_money, guard=_reschedule, unsettled=True),
+    Transition(Action.AUTO_REJECT, (Side.SYSTEM,), (Status.PENDING,), Status.REJECTED,
+               "SessionDate + Duration + the settlement hold period",
+               "rejected automatically", "booking.rejected",
+               {"rejected_reason": Value.REASON, "last_updated": _NOW},
+               Money.RELEASE, guard=_auto_reject, default_reason=AUTO_REJECTED_REASON),
+    Transition(Action.SETTLE, (Side.SYSTEM,), (Status.CONFIRMED,), None,
+               "SessionDate + Duration + the settlement hold period", "settled",
+               "booking.settled", {"settled_date": _NOW, "last_updated": _NOW},
+               Money.PAY, guard=_settle, unsettled=True),
+    Transition(Action.DELETE_BY_CLIENT, (Side.CLIENT,),
+               (Status.REJECTED, Status.CANCELLED, Status.CONFIRMED), None,
+               "any time (removes it from the client's lists only)", "deleted",
+               "booking.deleted", {"deleted_by_client": Value.TRUE}, private=True),
+    Transition(Action.DELETE_BY_CANDIDATE, (Side.CANDIDATE,),
+               (Status.REJECTED, Status.CANCELLED, Status.CONFIRMED), None,
+               "any time (removes it from the candidate's lists only)", "deleted",
+               "booking.deleted", {"deleted_by_candidate": Value.TRUE}, private=True),
 )}
+
+# The event of the one change that is not a transition (CreateBooking: into Pending).
+CREATED_EVENT = "booking.created"
+EVENT_TYPES = (CREATED_EVENT, *dict.fromkeys(t.event for t in TRANSITIONS.values()))
 
 
 def money(action: Action, b: Booking) -> Money:
     """What `action` does to credits when applied to `b` (before the change)."""
-    if action is Action.CONFIRM:
-        return Money.HOLD
-    if action is Action.RESCHEDULE:
-        return Money.HOLD if b.status is Status.REJECTED else Money.NOTHING
-    if action in (Action.CANCEL_BY_CLIENT, Action.CANCEL_BY_CANDIDATE, Action.AUTO_REJECT):
-        return Money.RELEASE  # nothing may be held (Pending, Accepted): then a no-op
-    if action is Action.SETTLE:
-        return Money.PAY
-    return Money.NOTHING
+    return TRANSITIONS[action].money(b)
 
 
 def check(action: Action, b: Booking, now: datetime,
@@ -238,39 +334,10 @@ def check(action: Action, b: Booking, now: datetime,
     return TRANSITIONS[action].check(b, now, hold)
 
 
-def rescheduled_session(now: datetime) -> datetime:
-    """The new SessionDate of a rescheduled booking: 9-10 minutes from now, whole minute."""
-    return (now + RESCHEDULE_AHEAD).replace(second=0, microsecond=0)
-
-
 def held_amount(b: Booking) -> int:
     """What the ledger must hold for `b` right now: its Credits while Confirmed and not yet
     settled, nothing in every other state (ledger check compares against this)."""
     return b.credits if b.status is Status.CONFIRMED and not b.settled else 0
-
-
-# --- what each side is told ---------------------------------------------------------
-
-# ActionClient lives beside the published sample's text in domain/bookings.py.
-ACTION_ACCEPT_OR_REJECT = "You need to accept or reject the booking"
-ACTION_REJECT_OR_WAIT = "The booking can no longer be accepted; you can reject it"
-ACTION_REINVITE = "You can re-invite the client"
-ACTION_CANDIDATE_BY_METHOD = {
-    Method.PERFORMER_CALLS: "You need to call the client",
-    Method.CLIENT_CALLS: "You need to be available to take the call",
-    Method.SKYPE: "You need to carry out the session on Skype",
-}
-
-
-def action_candidate(b: Booking, now: datetime) -> str | None:
-    """ActionCandidate: what the booked user has to do next, or None."""
-    if b.status is Status.PENDING:
-        if now >= b.session_date:
-            return ACTION_REINVITE  # until the worker rejects it
-        return ACTION_ACCEPT_OR_REJECT if now < b.accept_by else ACTION_REJECT_OR_WAIT
-    if b.status is Status.CONFIRMED:
-        return ACTION_CANDIDATE_BY_METHOD[b.method] if now < b.session_end else None
-    return None  # Accepted and re-invited wait on the client; Rejected, Cancelled are over
 
 
 # --- CreateBooking: the edge into Pending ----------------------------------------------

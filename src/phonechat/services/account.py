@@ -55,7 +55,7 @@ async def act_for_member(db: Database, manager: Actor, member_id: int) -> Actor:
         row = await accounts.managed_member(conn, manager.id, member_id)
     if row is None:
         raise Forbidden(NOT_YOUR_MEMBER)
-    return Actor(row["id"], row["nickname"])
+    return Actor(row["id"], row["nickname"], manager=manager)
 
 
 async def verify_credentials(db: Database, grant: Grant, actor: Actor) -> dict[str, Any]:

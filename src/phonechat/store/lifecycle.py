@@ -1,6 +1,7 @@
 """Queries of the booking lifecycle: both sides' views and lists, the row lock, and one
-conditional UPDATE per transition (each re-checks the status it was decided on, so that
-two racing requests cannot both win even where row locks do not exist)."""
+conditional UPDATE per transition, made from domain/lifecycle.py's table (each re-checks
+the status it was decided on, so that two racing requests cannot both win even where row
+locks do not exist)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam as p
 from sqlalchemy.dialects.postgresql import insert as pg_insert  # ON CONFLICT: SQLite too
 
+from ..domain.lifecycle import TRANSITIONS, Action, Transition, Value
 from .db import Conn, Query, Row
 from .tables import bookings as b
 from .tables import phonechat_settings as s
@@ -91,45 +93,40 @@ async def lock(conn: Conn, booking_id: int) -> Row | None:
     return await conn.fetchrow(LOCK, booking_id=booking_id)
 
 
-# --- one conditional UPDATE per transition --------------------------------------------
-
-_is = b.c.status == p("expected_status")
-UPDATES: dict[str, Query] = {
-    "accept": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        status="Accepted", credits=p("credits"), accepted_date=p("at"), last_updated=p("at"))),
-    "reject": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        status="Rejected", rejected_reason=p("reason"), last_updated=p("at"))),
-    "confirm": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        status="Confirmed", confirmed_date=p("at"), last_updated=p("at"))),
-    "cancel": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        status="Cancelled", cancelled_date=p("at"), cancelled_reason=p("reason"),
-        cancelled_by=p("by"), last_updated=p("at"))),
-    "reinvite": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        status="Rejected", rejected_reason=p("reason"), reinvited_date=p("at"),
-        last_updated=p("at"))),
-    "auto_reject": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        status="Rejected", rejected_reason=p("reason"), last_updated=p("at"))),
-    "reschedule": Query(b.update().where(b.c.id == p("booking_id"), _is,
-                                         b.c.settled_date.is_(None)).values(
-        status="Confirmed", session_date=p("session_date"), session_end=p("session_end"),
-        accepted_date=sa.func.coalesce(b.c.accepted_date, p("at")),
-        confirmed_date=sa.func.coalesce(b.c.confirmed_date, p("at")),
-        last_updated=p("at"))),
-    "settle": Query(b.update().where(b.c.id == p("booking_id"), _is,
-                                     b.c.settled_date.is_(None)).values(
-        settled_date=p("at"), last_updated=p("at"))),
-    "delete_client": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        deleted_by_client=True)),
-    "delete_candidate": Query(b.update().where(b.c.id == p("booking_id"), _is).values(
-        deleted_by_candidate=True)),
-}
+# --- one conditional UPDATE per transition, made from its declaration -----------------
 
 
-async def change(conn: Conn, what: str, booking_id: int, expected_status: str,
+def _update(t: Transition) -> Query:
+    """SET the target Status and the columns the transition sets (the moment: `at`, once;
+    a constant: itself; any other value: a parameter named after its column), WHERE the
+    row still is as it was decided on."""
+    values: dict[str, Any] = {} if t.target is None else {"status": t.target.value}
+    for column, v in t.sets.items():
+        if v is Value.NOW:
+            values[column] = p("at")
+        elif v is Value.NOW_IF_UNSET:
+            values[column] = sa.func.coalesce(b.c[column], p("at"))
+        elif v is Value.TRUE:
+            values[column] = True
+        else:
+            values[column] = p(column)
+    where = [b.c.id == p("booking_id"), b.c.status == p("expected_status")]
+    if t.unsettled:
+        where.append(b.c.settled_date.is_(None))
+    return Query(b.update().where(*where).values(values))
+
+
+UPDATES: dict[Action, Query] = {a: _update(t) for a, t in TRANSITIONS.items()}
+
+
+async def change(conn: Conn, t: Transition, booking_id: int, expected_status: str,
                  **values: Any) -> bool:
     """Apply one transition's UPDATE; False when the row no longer is as expected."""
-    return await conn.execute(UPDATES[what], booking_id=booking_id,
-                              expected_status=expected_status, **values) == 1
+    q = UPDATES.get(t.action)
+    if q is None:  # a transition declared after import (the table is open to new entries)
+        q = UPDATES[t.action] = _update(t)
+    return await conn.execute(q, booking_id=booking_id, expected_status=expected_status,
+                              **values) == 1
 
 
 # --- the worker's sweep: settlement and automatic rejection -------------------------------

@@ -292,3 +292,86 @@ idempotency_keys = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
 )
+
+# Every change of a booking, appended in the transaction that made it (domain/lifecycle.py
+# names the types). `only_user_id`: an event that concerns one party only (booking.deleted:
+# the side that deleted it); NULL: both parties. The ids are handed out in commit order
+# (store/events.py), so a reader of the feed after EventID N never misses a later commit.
+booking_events = sa.Table(
+    "booking_events",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("booking_id", Id, sa.ForeignKey("bookings.id"), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("previous_status", sa.String(10)),
+    sa.Column("by_user_id", Id),  # NULL: the clock (the worker's sweep)
+    sa.Column("by_nickname", sa.String(50)),
+    sa.Column("on_behalf_of_user_id", Id),  # a group manager acted for this member
+    sa.Column("reason", sa.String(500)),
+    sa.Column("credits", Credits),  # the credits moved, if any
+    sa.Column("client_id", Id, nullable=False),
+    sa.Column("candidate_id", Id, nullable=False),
+    sa.Column("only_user_id", Id),
+    sa.Index("ix_booking_events_booking_id_id", "booking_id", "id"),
+    sa.Index("ix_booking_events_client_id_id", "client_id", "id"),
+    sa.Index("ix_booking_events_candidate_id_id", "candidate_id", "id"),
+)
+
+# Webhooks (an extension, issue 10), each of one application. `events`: the subscribed
+# types, space-separated, or "*". During a rotation the previous secret signs too, until
+# previous_secret_expires.
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("application_id", Id, sa.ForeignKey("applications.id"), nullable=False,
+              index=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("events", sa.String(1000), nullable=False),
+    sa.Column("after_event_id", Id, nullable=False),  # it gets the events after this one
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("previous_secret", sa.String(100)),
+    sa.Column("previous_secret_expires", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# The outbox: one row per (webhook, event) to send, made from booking_events by the worker
+# (services/webhooks.py). Pending until a 2xx (delivered) or RETRY_FOR (failed);
+# next_attempt_at is also a claim's lease while one worker sends it.
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("webhook_id", Id, sa.ForeignKey("webhooks.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("event_id", Id, sa.ForeignKey("booking_events.id"), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # Pending, Delivered, Failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("first_due", sa.DateTime, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime),
+    sa.UniqueConstraint("webhook_id", "event_id"),
+    sa.Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+webhook_attempts = sa.Table(
+    "webhook_attempts",
+    metadata,
+    sa.Column("id", Id, sa.Identity(), primary_key=True),
+    sa.Column("delivery_id", Id, sa.ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("attempted_at", sa.DateTime, nullable=False),
+    sa.Column("status_code", sa.Integer),  # None: no answer (refused, timed out)
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("error", sa.String(500)),
+    sa.Column("next_retry_at", sa.DateTime),
+)
+
+# How far the worker has fanned booking_events out into deliveries (one row, id 1).
+webhook_dispatch = sa.Table(
+    "webhook_dispatch",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("last_event_id", Id, nullable=False),
+)

@@ -150,6 +150,103 @@ class PhoneChatSettings(Model):
 
 
 @dataclass(frozen=True)
+class BookingEvent(Model):
+    """DataContract `BookingEvent` in `http://schemas.datacontract.org/2004/07/API.Models.PhoneChat.Events`."""
+
+    event_id: int | None = member('EventID', 'int')
+    type: str | None = member('Type', 'str')
+    created: datetime | None = member('Created', 'datetime')
+    booking_id: int | None = member('BookingID', 'int')
+    status: str | None = member('Status', 'str')
+    previous_status: str | None = member('PreviousStatus', 'str')
+    by_user_id: int | None = member('ByUserID', 'int')
+    by_nickname: str | None = member('ByNickname', 'str')
+    on_behalf_of_user_id: int | None = member('OnBehalfOfUserID', 'int')
+    reason: str | None = member('Reason', 'str')
+    credits: Decimal | None = member('Credits', 'decimal')
+    client_user_id: int | None = member('ClientUserID', 'int')
+    candidate_user_id: int | None = member('CandidateUserID', 'int')
+
+
+@dataclass(frozen=True)
+class BookingHistory(Model):
+    """DataContract `BookingHistory` in `http://schemas.datacontract.org/2004/07/API.Models.PhoneChat.Events`."""
+
+    booking_id: int | None = member('BookingID', 'int')
+    events: list[BookingEvent] | None = member('Events', 'list:BookingEvent')
+
+
+@dataclass(frozen=True)
+class Events(Model):
+    """DataContract `Events` in `http://schemas.datacontract.org/2004/07/API.Models.PhoneChat.Events`."""
+
+    events: list[BookingEvent] | None = member('Events', 'list:BookingEvent')
+    last_event_id: int | None = member('LastEventID', 'int')
+    has_more: bool | None = member('HasMore', 'bool')
+
+
+@dataclass(frozen=True)
+class WebhookSecret(Model):
+    """DataContract `WebhookSecret` in `http://schemas.datacontract.org/2004/07/API.Models.Webhooks`."""
+
+    webhook_id: int | None = member('WebhookID', 'int')
+    url: str | None = member('Url', 'str')
+    events: list[str] | None = member('Events', 'list:str')
+    secret: str | None = member('Secret', 'str')
+    old_secret_expires: datetime | None = member('OldSecretExpires', 'datetime')
+
+
+@dataclass(frozen=True)
+class Webhook(Model):
+    """DataContract `Webhook` in `http://schemas.datacontract.org/2004/07/API.Models.Webhooks`."""
+
+    webhook_id: int | None = member('WebhookID', 'int')
+    url: str | None = member('Url', 'str')
+    events: list[str] | None = member('Events', 'list:str')
+    created: datetime | None = member('Created', 'datetime')
+    old_secret_expires: datetime | None = member('OldSecretExpires', 'datetime')
+
+
+@dataclass(frozen=True)
+class Webhooks(Model):
+    """DataContract `Webhooks` in `http://schemas.datacontract.org/2004/07/API.Models.Webhooks`."""
+
+    webhooks: list[Webhook] | None = member('Webhooks', 'list:Webhook')
+
+
+@dataclass(frozen=True)
+class WebhookOutcome(Model):
+    """DataContract `WebhookOutcome` in `http://schemas.datacontract.org/2004/07/API.Models.Webhooks`."""
+
+    webhook_id: int | None = member('WebhookID', 'int')
+    event_id: int | None = member('EventID', 'int')
+    status: str | None = member('Status', 'str')
+
+
+@dataclass(frozen=True)
+class WebhookDeliveryAttempt(Model):
+    """DataContract `WebhookDeliveryAttempt` in `http://schemas.datacontract.org/2004/07/API.Models.Webhooks`."""
+
+    event_id: int | None = member('EventID', 'int')
+    status: str | None = member('Status', 'str')
+    attempted_at: datetime | None = member('AttemptedAt', 'datetime')
+    status_code: int | None = member('StatusCode', 'int')
+    duration_ms: int | None = member('DurationMs', 'int')
+    error: str | None = member('Error', 'str')
+    next_retry_at: datetime | None = member('NextRetryAt', 'datetime')
+
+
+@dataclass(frozen=True)
+class WebhookDeliveries(Model):
+    """DataContract `WebhookDeliveries` in `http://schemas.datacontract.org/2004/07/API.Models.Webhooks`."""
+
+    page_count: int | None = member('PageCount', 'int')
+    page_number: int | None = member('PageNumber', 'int')
+    page_size: int | None = member('PageSize', 'int')
+    attempts: list[WebhookDeliveryAttempt] | None = member('Attempts', 'list:WebhookDeliveryAttempt')
+
+
+@dataclass(frozen=True)
 class VerifyCredentials(Model):
     """DataContract `VerifyCredentials` in `http://schemas.datacontract.org/2004/07/API.Models.Account`."""
 
@@ -226,6 +323,14 @@ OPERATIONS: dict[str, Operation] = {
     'GetUserBookingRequirements': Operation('GetUserBookingRequirements', 'GET', '/v1/PhoneChat/GetUserBookingRequirements', None, {'BookUserID': 'plain'}, 'UserBookingRequirements', True),
     'GetSettings': Operation('GetSettings', 'GET', '/v1/PhoneChat/GetSettings', '/v1/Groups/PhoneChat/GetSettings', {}, 'PhoneChatSettings', True),
     'SaveSettings': Operation('SaveSettings', 'POST', '/v1/PhoneChat/SaveSettings', '/v1/Groups/PhoneChat/SaveSettings', {'OfferDirectChat': 'bool', 'DirectChat': 'model', 'PhoneChatNumber': 'plain', 'PhoneChatPPM': 'decimal', 'TakesBookings': 'bool', 'Methods': 'list', 'SkypeName': 'plain'}, 'PhoneChatSettings', True),
+    'BookingHistory': Operation('BookingHistory', 'GET', '/v1/PhoneChat/BookingHistory', '/v1/Groups/PhoneChat/BookingHistory', {'BookingID': 'plain'}, 'BookingHistory', True),
+    'Events': Operation('Events', 'GET', '/v1/Events', None, {'After': 'plain', 'Limit': 'plain'}, 'Events', True),
+    'Create': Operation('Create', 'POST', '/v1/Webhooks/Create', None, {'Url': 'plain', 'Events': 'list'}, 'WebhookSecret', True),
+    'List': Operation('List', 'GET', '/v1/Webhooks/List', None, {}, 'Webhooks', True),
+    'Delete': Operation('Delete', 'POST', '/v1/Webhooks/Delete', None, {'WebhookID': 'plain'}, 'WebhookOutcome', True),
+    'RotateSecret': Operation('RotateSecret', 'POST', '/v1/Webhooks/RotateSecret', None, {'WebhookID': 'plain', 'ExpireOldAfterHours': 'plain'}, 'WebhookSecret', True),
+    'Deliveries': Operation('Deliveries', 'GET', '/v1/Webhooks/Deliveries', None, {'WebhookID': 'plain', 'PageNumber': 'plain', 'PageSize': 'plain'}, 'WebhookDeliveries', True),
+    'Redeliver': Operation('Redeliver', 'POST', '/v1/Webhooks/Redeliver', None, {'WebhookID': 'plain', 'EventID': 'plain'}, 'WebhookOutcome', True),
     'VerifyCredentials': Operation('VerifyCredentials', 'GET', '/v1/Account/VerifyCredentials', None, {}, 'VerifyCredentials', True),
     'GetPermissions': Operation('GetPermissions', 'GET', '/v1/Account/GetPermissions', None, {}, 'Permissions', True),
     'GetCreditsHistory': Operation('GetCreditsHistory', 'GET', '/v1/CreditHistory/GetCreditsHistory', None, {'PageSize': 'plain', 'PageNumber': 'plain', 'OrderBy': 'plain'}, 'CreditsHistory', True),
@@ -326,6 +431,43 @@ class SyncOperations:
     def save_settings(self, *, offer_direct_chat: bool, phone_chat_ppm: Decimal | int | float, direct_chat: DirectChatSettings | dict[str, Any] | None = None, phone_chat_number: str | None = None, takes_bookings: bool | None = None, methods: list[int] | None = None, skype_name: str | None = None) -> PhoneChatSettings:
         """POST /v1/PhoneChat/SaveSettings (group variant: as_member)"""
         return self._call('SaveSettings', {'OfferDirectChat': offer_direct_chat, 'DirectChat': direct_chat, 'PhoneChatNumber': phone_chat_number, 'PhoneChatPPM': phone_chat_ppm, 'TakesBookings': takes_bookings, 'Methods': methods, 'SkypeName': skype_name})  # type: ignore[no-any-return]
+
+    def booking_history(self, *, booking_id: int) -> BookingHistory:
+        """GET /v1/PhoneChat/BookingHistory (group variant: as_member)"""
+        return self._call('BookingHistory', {'BookingID': booking_id})  # type: ignore[no-any-return]
+
+    def events(self, *, after: int | None = None, limit: int | None = None) -> Events:
+        """GET /v1/Events"""
+        return self._call('Events', {'After': after, 'Limit': limit})  # type: ignore[no-any-return]
+
+    def create(self, *, url: str, events: list[str]) -> WebhookSecret:
+        """CreateWebhook"""
+        return self._call('Create', {'Url': url, 'Events': events})  # type: ignore[no-any-return]
+
+    def list(self) -> Webhooks:
+        """GET /v1/Webhooks/List"""
+        return self._call('List', {})  # type: ignore[no-any-return]
+
+    def delete(self, *, webhook_id: int) -> WebhookOutcome:
+        """DeleteWebhook"""
+        return self._call('Delete', {'WebhookID': webhook_id})  # type: ignore[no-any-return]
+
+    def rotate_secret(self, *, webhook_id: int, expire_old_after_hours: int | None = None) -> WebhookSecret:
+        """RotateWebhookSecret"""
+        return self._call('RotateSecret', {'WebhookID': webhook_id, 'ExpireOldAfterHours': expire_old_after_hours})  # type: ignore[no-any-return]
+
+    def deliveries(self, *, webhook_id: int, page_number: int | None = None, page_size: int | None = None) -> WebhookDeliveries:
+        """WebhookDeliveries"""
+        return self._call('Deliveries', {'WebhookID': webhook_id, 'PageNumber': page_number, 'PageSize': page_size})  # type: ignore[no-any-return]
+
+    def iter_deliveries(self, *, webhook_id: int, page_size: int = 100) -> Iterator[WebhookDeliveryAttempt]:
+        """Every WebhookDeliveryAttempt of every page of Deliveries, in order."""
+        for item in self._pages(self.deliveries, 'attempts', 'page_size', page_size, webhook_id=webhook_id):
+            yield item
+
+    def redeliver(self, *, webhook_id: int, event_id: int) -> WebhookOutcome:
+        """POST /v1/Webhooks/Redeliver"""
+        return self._call('Redeliver', {'WebhookID': webhook_id, 'EventID': event_id})  # type: ignore[no-any-return]
 
     def verify_credentials(self) -> VerifyCredentials:
         """GET /v1/Account/VerifyCredentials"""
@@ -472,6 +614,43 @@ class AsyncOperations:
     async def save_settings(self, *, offer_direct_chat: bool, phone_chat_ppm: Decimal | int | float, direct_chat: DirectChatSettings | dict[str, Any] | None = None, phone_chat_number: str | None = None, takes_bookings: bool | None = None, methods: list[int] | None = None, skype_name: str | None = None) -> PhoneChatSettings:
         """POST /v1/PhoneChat/SaveSettings (group variant: as_member)"""
         return await self._call('SaveSettings', {'OfferDirectChat': offer_direct_chat, 'DirectChat': direct_chat, 'PhoneChatNumber': phone_chat_number, 'PhoneChatPPM': phone_chat_ppm, 'TakesBookings': takes_bookings, 'Methods': methods, 'SkypeName': skype_name})  # type: ignore[no-any-return]
+
+    async def booking_history(self, *, booking_id: int) -> BookingHistory:
+        """GET /v1/PhoneChat/BookingHistory (group variant: as_member)"""
+        return await self._call('BookingHistory', {'BookingID': booking_id})  # type: ignore[no-any-return]
+
+    async def events(self, *, after: int | None = None, limit: int | None = None) -> Events:
+        """GET /v1/Events"""
+        return await self._call('Events', {'After': after, 'Limit': limit})  # type: ignore[no-any-return]
+
+    async def create(self, *, url: str, events: list[str]) -> WebhookSecret:
+        """CreateWebhook"""
+        return await self._call('Create', {'Url': url, 'Events': events})  # type: ignore[no-any-return]
+
+    async def list(self) -> Webhooks:
+        """GET /v1/Webhooks/List"""
+        return await self._call('List', {})  # type: ignore[no-any-return]
+
+    async def delete(self, *, webhook_id: int) -> WebhookOutcome:
+        """DeleteWebhook"""
+        return await self._call('Delete', {'WebhookID': webhook_id})  # type: ignore[no-any-return]
+
+    async def rotate_secret(self, *, webhook_id: int, expire_old_after_hours: int | None = None) -> WebhookSecret:
+        """RotateWebhookSecret"""
+        return await self._call('RotateSecret', {'WebhookID': webhook_id, 'ExpireOldAfterHours': expire_old_after_hours})  # type: ignore[no-any-return]
+
+    async def deliveries(self, *, webhook_id: int, page_number: int | None = None, page_size: int | None = None) -> WebhookDeliveries:
+        """WebhookDeliveries"""
+        return await self._call('Deliveries', {'WebhookID': webhook_id, 'PageNumber': page_number, 'PageSize': page_size})  # type: ignore[no-any-return]
+
+    async def iter_deliveries(self, *, webhook_id: int, page_size: int = 100) -> AsyncIterator[WebhookDeliveryAttempt]:
+        """Every WebhookDeliveryAttempt of every page of Deliveries, in order."""
+        async for item in self._apages(self.deliveries, 'attempts', 'page_size', page_size, webhook_id=webhook_id):
+            yield item
+
+    async def redeliver(self, *, webhook_id: int, event_id: int) -> WebhookOutcome:
+        """POST /v1/Webhooks/Redeliver"""
+        return await self._call('Redeliver', {'WebhookID': webhook_id, 'EventID': event_id})  # type: ignore[no-any-return]
 
     async def verify_credentials(self) -> VerifyCredentials:
         """GET /v1/Account/VerifyCredentials"""

@@ -11,6 +11,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const headers = { "Accept": $("try-accept").value };
     const token = $("try-token").value.trim();
     if (token) headers["Authorization"] = "Bearer " + token;
+    Object.assign(headers, JSON.parse(form.dataset.headers || "{}"));  // an app's X-ApiKey
     let url = form.dataset.path;
     let body;
     if (method === "GET") {
