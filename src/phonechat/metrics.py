@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
@@ -46,19 +47,46 @@ class Metrics:
         self._pool_stats = pool_stats
         self._pool_at = -POOL_EVERY
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        # (method, route, status) -> [count, seconds, count per bucket] not yet flushed;
+        # the last bucket is +Inf.
+        self._bounds = (*_LATENCY_BUCKETS, float("inf"))
+        self._pending: dict[tuple[str, str, int], list[Any]] = {}
 
     def observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        # Counted here, handed to prometheus_client at most every POOL_EVERY seconds (and
+        # before every exposition): in multiprocess mode each of its increments takes a
+        # lock and writes a memory-mapped file, about 10 us a request for the counter,
+        # the sum and the bucket (bench/RESULTS.md). Another worker's /metrics may
+        # therefore miss this worker's last second of requests.
         key = (method, route, status)
-        pair = self._children.get(key)
-        if pair is None:
-            pair = self._children[key] = (self.requests.labels(method, route, str(status)),
-                                          self.latency.labels(method, route))
-        pair[0].inc()
-        pair[1].observe(elapsed)
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = [0, 0.0, [0] * len(self._bounds)]
+        pending[0] += 1
+        pending[1] += elapsed
+        pending[2][bisect_left(self._bounds, elapsed)] += 1
         now = time.monotonic()
         if now - self._pool_at >= POOL_EVERY:
             self._pool_at = now
+            self.flush()
             self.update_pool()
+
+    def flush(self) -> None:
+        """Hand the requests counted since the last flush to prometheus_client."""
+        pending, self._pending = self._pending, {}
+        for (method, route, status), (count, total, buckets) in pending.items():
+            pair = self._children.get((method, route, status))
+            if pair is None:
+                pair = self._children[(method, route, status)] = (
+                    self.requests.labels(method, route, str(status)),
+                    self.latency.labels(method, route))
+            pair[0].inc(count)
+            # Histogram.observe's own steps (prometheus_client keeps each bucket's count
+            # apart and adds them up when exposing), for many observations at once.
+            pair[1]._sum.inc(total)
+            for i, n in enumerate(buckets):
+                if n:
+                    pair[1]._buckets[i].inc(n)
 
     def update_pool(self) -> None:
         stats = self._pool_stats()
@@ -70,6 +98,7 @@ class Metrics:
 
     def exposition(self) -> tuple[bytes, str]:
         """The text format of every worker's metrics (or this process's)."""
+        self.flush()
         self.update_pool()
         if multiprocess():
             from prometheus_client import multiprocess as mp
@@ -81,6 +110,7 @@ class Metrics:
 
     def close(self) -> None:
         """This worker is stopping: its pool gauge no longer counts."""
+        self.flush()
         if multiprocess():
             from prometheus_client import multiprocess as mp
 
