@@ -8,7 +8,7 @@ type that declares it. See ../shared/spec/wire-format.md.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -59,21 +59,15 @@ class Contract:
     members: Sequence[Member]
     xml_members: list[Member] = field(init=False)
     camel_names: list[str] = field(init=False)
-    # For the JSON encoder, worked out once: (name, key) pairs in JSON order, plain and
-    # camelCase, and the members whose values may need converting (dates, credits, nested
-    # objects and lists, ModelState's keys in camelCase, int lists).
-    json_keys: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
-    json_converted: tuple[tuple[Member, str, str], ...] = field(init=False)
+    # The JSON encoders (plain, camelCase), generated on first use (see _json_encoder).
+    json_encoders: dict[bool, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         base = sorted((m for m in self.members if m.declared_in), key=lambda m: m.name)
         own = sorted((m for m in self.members if not m.declared_in), key=lambda m: m.name)
         self.xml_members = base + own
         self.camel_names = [m.camel for m in self.members]
-        self.json_keys = (tuple((m.name, m.name) for m in self.members),
-                          tuple((m.name, m.camel) for m in self.members))
-        self.json_converted = tuple((m, m.name, m.camel) for m in self.members
-                                    if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS))
+        self.json_encoders = {}
 
     def ns_of(self, m: Member) -> str | None:
         return m.declared_in or self.namespace
@@ -115,45 +109,72 @@ def credits_xml(units: int) -> str:
 # --- JSON -----------------------------------------------------------------------------
 
 
-def _json_value(m: Member, v: Any, camel: bool) -> Any:
-    if v is None:
-        return None
-    k = m.kind
-    if k == DATE:
-        return format_date(v)
-    if k == CREDITS:
-        return credits_json(v)
-    if k == OBJECT:
-        return json_object(m.of, v, camel)  # type: ignore[arg-type]
-    if k == LIST:
-        return [json_object(m.of, item, camel) for item in v]  # type: ignore[arg-type]
-    if k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
-        return {camel_case(key): value for key, value in v.items()}
-    if k == INTS:
-        return list(v)
-    return v
+def _json_encoder(c: Contract, camel: bool) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """values -> the JSON object of contract `c`, as one generated function: a dict display
+    in JSON order that converts only the members that need it (dates, credits, nested
+    objects and lists, ModelState's keys in camelCase, int lists). It runs for every
+    booking of every answer; a loop over the members cost several times as much
+    (bench/RESULTS.md)."""
+    encoder = c.json_encoders.get(camel)
+    if encoder is not None:
+        return encoder
+    env: dict[str, Any] = {"format_date": format_date, "credits_json": credits_json,
+                           "camel_case": camel_case}
+    items = []
+    for i, m in enumerate(c.members):
+        key = m.camel if camel else m.name
+        got = f"get({m.name!r})"
+        k = m.kind
+        if k == DATE:
+            value = f"None if (v{i} := {got}) is None else format_date(v{i})"
+        elif k == CREDITS:
+            value = f"None if (v{i} := {got}) is None else credits_json(v{i})"
+        elif k in (OBJECT, LIST):
+            env[f"enc{i}"] = _LazyEncoder(m.of, camel)  # type: ignore[arg-type]
+            each = f"enc{i}(v{i})" if k == OBJECT else f"[enc{i}(x) for x in v{i}]"
+            value = f"None if (v{i} := {got}) is None else {each}"
+        elif k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
+            value = (f"None if (v{i} := {got}) is None else "
+                     f"{{camel_case(k): x for k, x in v{i}.items()}}")
+        elif k == INTS:
+            value = f"None if (v{i} := {got}) is None else list(v{i})"
+        else:
+            value = got
+        items.append(f"{key!r}: {value}")
+    source = "def encode(values):\n    get = values.get\n    return {" + ", ".join(items) + "}\n"
+    exec(compile(source, f"<json encoder of {c.name}>", "exec"), env)  # noqa: S102
+    encoder = c.json_encoders[camel] = env["encode"]
+    return encoder
+
+
+class _LazyEncoder:
+    """A nested contract's encoder, generated when first called (contracts may refer to
+    each other before all exist)."""
+
+    __slots__ = ("contract", "camel", "encode")
+
+    def __init__(self, contract: Contract, camel: bool) -> None:
+        self.contract, self.camel, self.encode = contract, camel, None
+
+    def __call__(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        encode = self.encode
+        if encode is None:
+            encode = self.encode = _json_encoder(self.contract, self.camel)
+        return encode(values)
 
 
 def json_object(c: Contract, values: Mapping[str, Any], camel: bool = False) -> dict[str, Any]:
-    # Every member's value as it is, then only the few that may need converting: on a
-    # booking that is 9 of 30, and this runs on every response (bench/RESULTS.md).
-    get = values.get
-    out = {key: get(name) for name, key in c.json_keys[camel]}
-    for m, name, camel_name in c.json_converted:
-        key = camel_name if camel else name
-        v = out[key]
-        if v is not None:
-            out[key] = _json_value(m, v, camel)
-    return out
+    return _json_encoder(c, camel)(values)
 
 
 def to_json(c: Contract, values: Any, camel: bool = False) -> bytes:
     """Compact UTF-8 JSON; a list of values gives a JSON array of the contract."""
     if c is BARE_CREDITS:
         return orjson.dumps(credits_json(values))
+    encode = _json_encoder(c, camel)
     if isinstance(values, list):
-        return orjson.dumps([json_object(c, v, camel) for v in values])
-    return orjson.dumps(json_object(c, values, camel))
+        return orjson.dumps([encode(v) for v in values])
+    return orjson.dumps(encode(values))
 
 
 # --- XML ------------------------------------------------------------------------------
