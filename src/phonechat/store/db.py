@@ -146,12 +146,15 @@ class PostgresDatabase:
         """A pooled connection. With one idle it is handed over at once, and then no timer
         is armed (asyncpg's timeout costs two timers a request, about 13 us of CPU, a tenth
         of a detail read: bench/RESULTS.md). With none idle the wait is bounded by
-        acquire_timeout, then DatabaseUnavailable (503)."""
+        acquire_timeout, then DatabaseUnavailable (503). That bound is asyncio.timeout's one
+        timer, not asyncpg's wait_for (a task of its own per wait): under load most requests
+        wait for a connection (bench/RESULTS.md)."""
         pool = self._pool
         try:
             if pool.get_idle_size():
                 return await pool.acquire()
-            return await pool.acquire(timeout=self.acquire_timeout)
+            async with asyncio.timeout(self.acquire_timeout):
+                return await pool.acquire()
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(_describe(exc)) from exc
 
