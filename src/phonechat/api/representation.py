@@ -24,6 +24,7 @@ INT, STR, BOOL, DATE, CREDITS, OBJECT, LIST, MAP = (
     "int", "str", "bool", "date", "credits", "object", "list", "map")
 INTS = "ints"  # a list of integers: a JSON array; in XML the .NET int[] (Serialization/Arrays)
 NS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
+_NOT_GENERATED = object()  # a contract's generated XML writer before it is generated
 
 
 def camel_case(name: str) -> str:
@@ -61,6 +62,9 @@ class Contract:
     camel_names: list[str] = field(init=False)
     # The JSON encoders (plain, camelCase), generated on first use (see _json_encoder).
     json_encoders: dict[bool, Any] = field(init=False, repr=False, compare=False)
+    # The XML writer of one object of this contract, generated on first use (_xml_writer);
+    # absent: not generated yet; None: the contract needs the general writer.
+    xml_writer: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         base = sorted((m for m in self.members if m.declared_in), key=lambda m: m.name)
@@ -68,6 +72,7 @@ class Contract:
         self.xml_members = base + own
         self.camel_names = [m.camel for m in self.members]
         self.json_encoders = {}
+        self.xml_writer = _NOT_GENERATED
 
     def ns_of(self, m: Member) -> str | None:
         return m.declared_in or self.namespace
@@ -289,6 +294,12 @@ def to_xml(c: Contract, values: Any) -> bytes:
         if values % 10_000 == 0:
             return f'<int xmlns="{NS_SERIALIZATION}">{values // 10_000}</int>'.encode()
         return f'<decimal xmlns="{NS_SERIALIZATION}">{credits_xml(values)}</decimal>'.encode()
+    if not isinstance(values, list) and c.namespace is not None:
+        write = _xml_writer(c)
+        if write is not None:
+            out: list[str] = []
+            write(values, out)
+            return "".join(out).encode()
     w = _XmlWriter()
     if c.namespace is None:
         w.out.append(f"<{c.name}>")
@@ -307,3 +318,61 @@ def to_xml(c: Contract, values: Any) -> bytes:
         w.members(c, values, c.namespace, {}, 1)
         w.out.append(f"</{c.name}>")
     return "".join(w.out).encode()
+
+
+def _xml_writer(c: Contract) -> Callable[[Mapping[str, Any], list[str]], None] | None:
+    """One object of `c` as a generated function writing what _XmlWriter writes: element
+    names and namespace declarations depend on the contract alone, so they are worked out
+    once and only the values are looked at per answer (the walk cost a detail read about
+    15 us, bench/RESULTS.md). For contracts of scalars and nested objects (every single
+    booking, setting and account answer); lists and maps take the general writer."""
+    if c.xml_writer is not _NOT_GENERATED:
+        return c.xml_writer  # type: ignore[no-any-return]
+    lines = [f"def write(values, o):", f"    o.append({f'<{c.name} xmlns:i={XSI!r} xmlns={c.namespace!r}>'.replace(chr(39), chr(34))!r})"]
+    env: dict[str, Any] = {"format_date": format_date, "credits_xml": credits_xml,
+                           "_escape": _escape}
+    counter = [0]
+
+    def members(inner: Contract, values: str, default: str | None, prefixes: dict[str, str],
+                depth: int, pad: str) -> bool:
+        for m in inner.xml_members:
+            if m.kind in (LIST, MAP, INTS):
+                return False
+            ns = inner.ns_of(m)
+            if ns == default:
+                tag, decl, inner_default = m.name, "", default
+            elif ns in prefixes:
+                tag, decl, inner_default = f"{prefixes[ns]}:{m.name}", "", default
+            else:
+                tag, decl, inner_default = m.name, f' xmlns="{ns}"', ns
+            counter[0] += 1
+            v = f"v{counter[0]}"
+            lines.append(f"{pad}{v} = {values}.get({m.name!r})")
+            lines.append(f"{pad}if {v} is None:")
+            lines.append(f"{pad}    o.append({f'<{tag}{decl} i:nil=' + chr(34) + 'true' + chr(34) + ' />'!r})")
+            if m.kind == OBJECT:
+                assert m.of is not None
+                more, inner_prefixes = _XmlWriter._inner_prefix(m.of, inner_default, prefixes,
+                                                                depth)
+                lines.append(f"{pad}else:")
+                lines.append(f"{pad}    o.append({f'<{tag}{decl}{more}>'!r})")
+                if not members(m.of, v, inner_default, inner_prefixes, depth + 1, pad + "    "):
+                    return False
+                lines.append(f"{pad}    o.append({f'</{tag}>'!r})")
+                continue
+            if m.kind == STR:
+                lines.append(f"{pad}elif {v} == '':")
+                lines.append(f"{pad}    o.append({f'<{tag}{decl} />'!r})")
+            text = {DATE: f"format_date({v})", CREDITS: f"credits_xml({v})",
+                    BOOL: f"('true' if {v} else 'false')"}.get(m.kind, f"_escape(str({v}))")
+            lines.append(f"{pad}else:")
+            lines.append(f"{pad}    o.append({f'<{tag}{decl}>'!r} + {text} + {f'</{tag}>'!r})")
+        return True
+
+    if not members(c, "values", c.namespace, {}, 1, "    "):
+        c.xml_writer = None
+        return None
+    lines.append(f"    o.append({f'</{c.name}>'!r})")
+    exec(compile("\n".join(lines) + "\n", f"<xml writer of {c.name}>", "exec"), env)  # noqa: S102
+    c.xml_writer = env["write"]
+    return c.xml_writer  # type: ignore[no-any-return]
