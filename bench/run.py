@@ -288,6 +288,8 @@ def main() -> None:
                     help="skip sampling both servers with py-spy during an extra detail read "
                          "(done when .venv has py-spy)")
     ap.add_argument("--output", default=str(BENCH / "RESULTS.md"))
+    ap.add_argument("--note", default="", help="a line for RESULTS.md's Machine section "
+                    "(e.g. what else the machine ran)")
     opts = ap.parse_args()
     seconds = 4.0 if opts.quick else opts.seconds
     warm = 1.0 if opts.quick else 2.0
@@ -424,6 +426,8 @@ def main() -> None:
                 REF_SQL["FIND_USER_ACCOUNT"], "3")
     finally:
         stop_all()
+    if opts.note:
+        info["note"] = opts.note
     report = render(info, rows, notes, plans, seeded, seconds, load_before, loadavg(),
                     started_at, profile_text)
     Path(opts.output).write_text(report)
