@@ -231,6 +231,36 @@ async def test_with_every_connection_busy_a_request_waits_at_most_the_pool_timeo
         await small.close()
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
+async def test_a_request_waiting_for_a_connection_gets_it_or_is_cancelled_as_asked(
+        db_url: str) -> None:
+    # The waits share one watchdog: a wait that is served returns the connection; one that
+    # is cancelled otherwise (the client went away) stays a cancellation, not a 503.
+    from phonechat.store.db import open_database
+
+    small = await open_database(db_url, pool_min=1, pool_max=1, acquire_timeout=5)
+    try:
+        held = small.connection()
+        await held.__aenter__()
+        served = asyncio.ensure_future(_read_one(small))
+        gone = asyncio.ensure_future(_read_one(small))
+        await asyncio.sleep(0)
+        gone.cancel()
+        await held.__aexit__(None, None, None)
+        assert await served == 1
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        assert await _read_one(small) == 1 and not small._waits
+    finally:
+        await small.close()
+
+
+async def _read_one(db) -> int:
+    async with db.connection() as c:
+        return await c.fetchval(Query(sa.select(sa.literal(1))))
+
+
 async def test_a_revocation_takes_effect_at_once_in_the_worker_that_made_it(cached_app) -> None:
     # Other workers may trust a revoked token for PHONECHAT_TOKEN_CACHE_SECONDS; the one
     # that handled the revocation forgets its cached grants immediately.
