@@ -44,10 +44,10 @@ MADE_VIEW = (
     'users.disputes, phonechat_settings.phone_number AS other_phone_number, '
     'phonechat_settings.skype_name AS other_skype_name \nFROM bookings JOIN '
     'users ON users.id = bookings.candidate_id LEFT OUTER JOIN '
-    'phonechat_settings ON phonechat_settings.user_id = users.id \n'
+    'phonechat_settings ON phonechat_settings.user_id = users.id '
 )
 MADE_BOOKING = MADE_VIEW + (
-    'WHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT AND '
+    '\nWHERE bookings.id = $1::BIGINT AND bookings.client_id = $2::BIGINT AND '
     'bookings.deleted_by_client = false'
 )
 LOCK = (
@@ -104,9 +104,11 @@ COUNT_MADE = (
     'WITHOUT TIME ZONE'
 )
 PAGE_MADE = MADE_VIEW + (
-    'WHERE bookings.client_id = $1::BIGINT AND bookings.deleted_by_client = '
-    'false AND bookings.create_date >= $2::TIMESTAMP WITHOUT TIME ZONE ORDER '
-    'BY bookings.create_date DESC, bookings.id DESC \n LIMIT $3 OFFSET $4'
+    'JOIN (SELECT bookings.id AS id \nFROM bookings \nWHERE bookings.client_id = $1::BIGINT '
+    'AND bookings.deleted_by_client = false AND bookings.create_date >= $2::TIMESTAMP '
+    'WITHOUT TIME ZONE ORDER BY bookings.create_date DESC, bookings.id DESC \n LIMIT $3 '
+    'OFFSET $4) AS page ON page.id = bookings.id ORDER BY bookings.create_date DESC, '
+    'bookings.id DESC'
 )
 
 # --- the same JSON ---------------------------------------------------------------------
@@ -265,7 +267,7 @@ async def app(scope, receive, send):
         async with pool.acquire() as c:
             total = await c.fetchval(COUNT_MADE, user[0], _EVER)
             rows = await c.fetch(PAGE_MADE, user[0], _EVER, size, offset) if offset < total else []
-        body = {"PageNumber": page, "PageCount": -(-total // size),
+        body = {"PageCount": -(-total // size), "PageNumber": page, "PageSize": size,
                 "Bookings": [_view(r, now) for r in rows]}
         return await _send(send, 200, orjson.dumps(body))
     if path == "/v1/phonechat/cancelmadebooking":

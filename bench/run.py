@@ -163,6 +163,32 @@ def reference(workers: int, clients: int, logdir: Path) -> subprocess.Popen:
     return start(f"reference-{workers}w", cmd, env, REF_PORT, logdir)
 
 
+# The framework peers (bench/peers/): the same MadeBookingDetails as the reference, written
+# as a FastAPI + pydantic and a Litestar + msgspec app; name -> (label, app, port).
+PEERS = {"fastapi": ("FastAPI + pydantic", "fastapi_app:app", 18233),
+         "litestar": ("Litestar + msgspec", "litestar_app:app", 18234)}
+
+
+def ensure_peers() -> bool:
+    """The peers' frameworks in .venv (bench/peers/requirements.txt, pinned; bench only)."""
+    check = [str(VENV / "python"), "-c", "import fastapi, litestar, msgspec"]
+    if subprocess.run(check, capture_output=True).returncode == 0:
+        return True
+    log("installing the peers' frameworks (bench/peers/requirements.txt) into .venv")
+    subprocess.run([str(VENV / "pip"), "install", "-q", "-r",
+                    str(BENCH / "peers" / "requirements.txt")], capture_output=True)
+    return subprocess.run(check, capture_output=True).returncode == 0
+
+
+def peer(name: str, clients: int, logdir: Path) -> subprocess.Popen:
+    _, target, port = PEERS[name]
+    env = {**os.environ, "BENCH_DSN": DSN, "BENCH_CLIENTS": str(clients)}
+    cmd = [str(VENV / "uvicorn"), target, "--app-dir", str(BENCH / "peers"),
+           "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+           "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
+    return start(f"peer-{name}", cmd, env, port, logdir)
+
+
 def get(port: int, path: str, token: str, accept: str = "application/json") -> tuple[int, bytes]:
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={
         "Authorization": f"bearer {token}", "Accept": accept})
@@ -262,6 +288,8 @@ def main() -> None:
                     help="skip sampling both servers with py-spy during an extra detail read "
                          "(done when .venv has py-spy)")
     ap.add_argument("--output", default=str(BENCH / "RESULTS.md"))
+    ap.add_argument("--note", default="", help="a line for RESULTS.md's Machine section "
+                    "(e.g. what else the machine ran)")
     opts = ap.parse_args()
     seconds = 4.0 if opts.quick else opts.seconds
     warm = 1.0 if opts.quick else 2.0
@@ -282,9 +310,11 @@ def main() -> None:
     servers: dict[str, tuple[int, subprocess.Popen]] = {}
     cancel_start = [1]  # the next unused Pending booking (index into 5, 10, 15, ...)
 
-    def compare(size: int, what: str, script: str, args: list[str], threads: int = 1) -> None:
-        """The same load against the reference and phonechat, interleaved ref, ours, ours,
-        ref (half the time each) so that a change of background load hits both alike."""
+    def compare(size: int, what: str, script: str, args: list[str], threads: int = 1,
+                other: str = "ref") -> None:
+        """The same load against the reference (or a peer) and phonechat, interleaved ref,
+        ours, ours, ref (half the time each) so that a change of background load hits both
+        alike."""
         writes = script == "cancel.lua"
 
         def run(name: str, duration: float) -> Result:
@@ -297,18 +327,18 @@ def main() -> None:
                 cancel_start[0] += r.used + 100
             return r
 
-        for name in ("ref", "ours"):
+        for name in (other, "ours"):
             run(name, warm)
-        parts: dict[str, list[Result]] = {"ref": [], "ours": []}
-        for name in ("ref", "ours", "ours", "ref"):
+        parts: dict[str, list[Result]] = {other: [], "ours": []}
+        for name in (other, "ours", "ours", other):
             parts[name].append(run(name, seconds / 2))
         res = {name: combine(rs) for name, rs in parts.items()}
-        for name in ("ref", "ours"):
+        for name in (other, "ours"):
             r = res[name]
             log(f"{size:>9,} {what:<36} {name:<4} {r.rps:8.0f} req/s  p50 {r.p50_ms:6.2f} ms  "
                 f"p99 {r.p99_ms:6.2f} ms  cpu {r.cpu_us:6.1f} us/req"
                 + (f"  ({r.bad} bad)" if r.bad else ""))
-        rows.append((size, what, res["ours"], res["ref"], ""))
+        rows.append((size, what, res["ours"], res[other], ""))
 
     try:
         for size in sizes:
@@ -342,6 +372,22 @@ def main() -> None:
             if size == max(sizes):
                 compare(size, "MadeBookingDetails XML", "details.lua",
                         [*detail, "application/xml", "2"])
+                if ensure_peers():
+                    for name, (label, _, port) in PEERS.items():
+                        servers[name] = (port, peer(name, clients, logdir))
+                        for bid in (1, 2, 3, 5, 9, size):
+                            tok = f"bench-{(bid - 1) % clients + 1}"
+                            path = f"/v1/PhoneChat/MadeBookingDetails?BookingID={bid}"
+                            a, b = get(OURS_PORT, path, tok), get(port, path, tok)
+                            if a != b:
+                                notes.append(f"{size:,} bookings, booking {bid}: {label}'s answer "
+                                             f"differs from phonechat's ({a[0]} {len(a[1])} B vs "
+                                             f"{b[0]} {len(b[1])} B)")
+                        compare(size, f"MadeBookingDetails JSON, peer {label}", "details.lua",
+                                [*detail, "application/json", "4"], other=name)
+                        stop(servers.pop(name)[1])
+                else:
+                    notes.append("The peers' frameworks could not be installed: no peer lines.")
                 status, _ = get(OURS_PORT, "/v1/PhoneChat/MadeBookings?PageNumber=1&BookingsPerPage="
                                 f"{PER_PAGE}", "bench-1")
                 for page in (1, pages):
@@ -380,6 +426,8 @@ def main() -> None:
                 REF_SQL["FIND_USER_ACCOUNT"], "3")
     finally:
         stop_all()
+    if opts.note:
+        info["note"] = opts.note
     report = render(info, rows, notes, plans, seeded, seconds, load_before, loadavg(),
                     started_at, profile_text)
     Path(opts.output).write_text(report)
@@ -481,7 +529,9 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
         "on (token check with its cache, scope check, content negotiation, JSON access log to "
         "a file, the metrics hook when present); `ref` is bench/reference_app.py (bare ASGI on "
         "asyncpg, a fixed in-memory token table, the same SQL, the same bytes). Both on uvicorn "
-        "(uvloop, httptools), the same pool size. ratio = ours / ref requests/s; cpu = CPU "
+        "(uvloop, httptools), the same pool size. On the `peer` lines `ref` is that framework "
+        "app instead (bench/peers/: the same SQL, the same token lookup and cache as phonechat, "
+        "the same bytes). ratio = ours / ref requests/s; cpu = CPU "
         "time of the server's processes per request (steadier than requests/s on a busy "
         "machine: it does not count time the server waited for a core); spread = how far "
         "apart the two halves of a measurement were (the noise).",
@@ -507,13 +557,37 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
     out += ["", "## The speed goal, as measured in this run", ""]
     big = max((k[0] for k in found), default=0)
     small = min((k[0] for k in found), default=0)
-    for what in ("MadeBookingDetails JSON", "CancelMadeBooking"):
-        if (big, what) in found:
-            o, r = found[(big, what)]
-            ok = o.rps >= 0.6 * r.rps and o.p99_ms <= 2 * r.p99_ms
-            out.append(f"- {what}, 1 worker: {o.rps / r.rps:.0%} of the reference's requests/s "
-                       f"(goal 60%), p99 {o.p99_ms / r.p99_ms:.2f}x the reference's (goal at "
-                       f"most 2x): {'met' if ok else 'NOT met'}.")
+    # Issue 12's goals: (request, least ratio of requests/s, most ratio of CPU per request).
+    for what, least, most in (("MadeBookingDetails JSON", 0.8, 1.25),
+                              ("MadeBookingDetails XML", 0.8, 1.25),
+                              ("MadeBookings page 1", None, 1.2),
+                              (f"MadeBookings page {PER_CLIENT // PER_PAGE} (last)", None, 1.2),
+                              ("CancelMadeBooking", 0.9, None)):
+        if (big, what) not in found:
+            continue
+        o, r = found[(big, what)]
+        ratio, cpu = o.rps / r.rps, o.cpu_us / max(1e-9, r.cpu_us)
+        ok = (least is None or ratio >= least) and (most is None or cpu <= most)
+        out.append(f"- {what}, 1 worker: {ratio:.2f} of the reference's requests/s"
+                   + (f" (goal at least {least})" if least else "")
+                   + f", CPU per request {cpu:.2f}x the reference's"
+                   + (f" (goal at most {most}x)" if most else "")
+                   + f": {'met' if ok else 'NOT met'}.")
+    first = found.get((big, "MadeBookings page 1"))
+    last = found.get((big, f"MadeBookings page {PER_CLIENT // PER_PAGE} (last)"))
+    if first and last:
+        ok = last[0].cpu_us <= first[0].cpu_us * 1.05
+        out.append(f"- MadeBookings: the last page {last[0].cpu_us:.0f} us of CPU and "
+                   f"{last[0].rps:,.0f} requests/s against the first page's "
+                   f"{first[0].cpu_us:.0f} us and {first[0].rps:,.0f} (goal: the last costs no "
+                   f"more than the first, within 5%): {'met' if ok else 'NOT met'}.")
+    for name, (label, _, _) in PEERS.items():
+        key = (big, f"MadeBookingDetails JSON, peer {label}")
+        if key in found:
+            o, r = found[key]
+            out.append(f"- MadeBookingDetails JSON against {label} (the same SQL, token lookup "
+                       f"and bytes): phonechat {o.rps / r.rps:.2f}x its requests/s, "
+                       f"{o.cpu_us / max(1e-9, r.cpu_us):.2f}x its CPU per request.")
     key = "MadeBookingDetails JSON"
     if (small, key) in found and (big, key) in found and small != big:
         a, b = found[(small, key)][0], found[(big, key)][0]

@@ -61,18 +61,20 @@ FROM generate_series(1, :bookings) g,
 
 -- The ledger: world (id 1), one spendable account per client (ids 2..C+1), one hold per
 -- Pending/Confirmed booking (id 2000000 + booking id) funded by one transfer each.
-INSERT INTO credit_accounts (id, kind, user_id, booking_id, balance)
-SELECT 1, 'world', NULL, NULL, -80000 * count(*) FROM bookings WHERE status IN ('Pending', 'Confirmed');
+INSERT INTO credit_accounts (id, kind, user_id, booking_id, balance, entry_count)
+SELECT 1, 'world', NULL, NULL, -80000 * count(*), count(*) FROM bookings WHERE status IN ('Pending', 'Confirmed');
 INSERT INTO credit_accounts (id, kind, user_id, booking_id, balance)
 SELECT 1 + g, 'user', g, NULL, 0 FROM generate_series(1, :clients) g;
-INSERT INTO credit_accounts (id, kind, user_id, booking_id, balance)
-SELECT 2000000 + id, 'hold', NULL, id, credits FROM bookings WHERE status IN ('Pending', 'Confirmed');
+INSERT INTO credit_accounts (id, kind, user_id, booking_id, balance, entry_count)
+SELECT 2000000 + id, 'hold', NULL, id, credits, 1 FROM bookings WHERE status IN ('Pending', 'Confirmed');
 INSERT INTO ledger_transfers (id, booking_id, reason, created_at)
 SELECT id, id, 'seed', create_date FROM bookings WHERE status IN ('Pending', 'Confirmed');
-INSERT INTO ledger_entries (transfer_id, account_id, amount)
-SELECT id, 1, -credits FROM bookings WHERE status IN ('Pending', 'Confirmed')
+-- Each entry's place in its account (seq) and the balance after it, as the ledger keeps them.
+INSERT INTO ledger_entries (transfer_id, account_id, amount, seq, balance_after)
+SELECT id, 1, -credits, row_number() OVER w, -sum(credits) OVER w
+FROM bookings WHERE status IN ('Pending', 'Confirmed') WINDOW w AS (ORDER BY id)
 UNION ALL
-SELECT id, 2000000 + id, credits FROM bookings WHERE status IN ('Pending', 'Confirmed');
+SELECT id, 2000000 + id, credits, 1, credits FROM bookings WHERE status IN ('Pending', 'Confirmed');
 
 -- Identity columns continue after the explicit ids.
 SELECT setval(pg_get_serial_sequence(t, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM bookings))

@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from phonechat.domain.credits import to_units
+from phonechat.domain.lifecycle import ORDER_BY
 from phonechat.services import lifecycle
 from phonechat.services.views import MadeBooking, ReceivedBooking
 from tests.conftest import START, bearer
@@ -729,3 +730,14 @@ async def test_the_sandbox_manifest_covers_the_received_side(client) -> None:
     assert r.json()["ActionClient"] == "You need to confirm the booking"
     r = await post(client, "client", "RescheduleMadeBooking", {"BookingID": made["to_reschedule"]})
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("order", ORDER_BY)
+@pytest.mark.parametrize("role, op", [("client", "MadeBookings"), ("candidate", "ReceivedBookings")])
+async def test_pages_of_every_order_are_slices_of_the_whole_list(client, role, op, order) -> None:
+    whole = (await get(client, role, op, OrderBy=order)).json()["Bookings"]
+    paged = []
+    for page in (1, 2, 3, 4):
+        paged += (await get(client, role, op, OrderBy=order, BookingsPerPage=2,
+                            PageNumber=page)).json()["Bookings"]
+    assert len(whole) >= 3 and paged == whole[:8]

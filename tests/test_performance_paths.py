@@ -17,7 +17,7 @@ from phonechat import logs
 from phonechat.api.factory import create_app
 from phonechat.domain.access import Actor, Grant, token_hash
 from phonechat.services.grant_cache import GrantCache
-from phonechat.store import ledger
+from phonechat.store import ledger, lifecycle
 from phonechat.store.db import Query
 from phonechat.store.tables import access_tokens, users
 from tests.conftest import PG_URL, START, bearer
@@ -231,6 +231,36 @@ async def test_with_every_connection_busy_a_request_waits_at_most_the_pool_timeo
         await small.close()
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
+async def test_a_request_waiting_for_a_connection_gets_it_or_is_cancelled_as_asked(
+        db_url: str) -> None:
+    # The waits share one watchdog: a wait that is served returns the connection; one that
+    # is cancelled otherwise (the client went away) stays a cancellation, not a 503.
+    from phonechat.store.db import open_database
+
+    small = await open_database(db_url, pool_min=1, pool_max=1, acquire_timeout=5)
+    try:
+        held = small.connection()
+        await held.__aenter__()
+        served = asyncio.ensure_future(_read_one(small))
+        gone = asyncio.ensure_future(_read_one(small))
+        await asyncio.sleep(0)
+        gone.cancel()
+        await held.__aexit__(None, None, None)
+        assert await served == 1
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        assert await _read_one(small) == 1 and not small._waits
+    finally:
+        await small.close()
+
+
+async def _read_one(db) -> int:
+    async with db.connection() as c:
+        return await c.fetchval(Query(sa.select(sa.literal(1))))
+
+
 async def test_a_revocation_takes_effect_at_once_in_the_worker_that_made_it(cached_app) -> None:
     # Other workers may trust a revoked token for PHONECHAT_TOKEN_CACHE_SECONDS; the one
     # that handled the revocation forgets its cached grants immediately.
@@ -250,3 +280,22 @@ async def test_a_revocation_takes_effect_at_once_in_the_worker_that_made_it(cach
                                               "client_id": APP["client_id"]})
         assert r.status_code == 200
         assert (await c.get(verify, headers=oauth_bearer(first["access_token"]))).status_code == 401
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
+async def test_a_list_page_reads_its_ids_from_the_index_alone_as_a_generic_plan(db) -> None:
+    # Whatever the page number, the rows before the page are skipped inside
+    # ix_bookings_made_list; only the page's bookings are joined.
+    sql, _ = lifecycle.MADE_PAGES["date-desc"].compiled("postgresql")
+    async with db.connection() as conn:
+        c = conn._c
+        await c.execute("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off")
+        try:
+            await c.execute(f"PREPARE made_page AS {sql}")
+            plan = "\n".join(r[0] for r in await c.fetch(
+                "EXPLAIN EXECUTE made_page(1, '0001-01-01', 50, 950)"))
+        finally:
+            await c.execute("DEALLOCATE ALL; RESET plan_cache_mode; RESET enable_seqscan")
+    inner = plan.split("Subquery Scan on page")[1] if "Subquery Scan on page" in plan else plan
+    assert "Index Only Scan Backward using ix_bookings_made_list" in inner, plan

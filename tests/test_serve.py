@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import tempfile
 from pathlib import Path
 
@@ -33,9 +34,15 @@ def test_two_workers_answer_and_metrics_add_up_across_them(server_factory) -> No
         r = httpx.get(server.url + DETAILS, headers={**bearer("client"), "Connection": "close"})
         assert r.status_code == 200
         assert r.headers["x-request-id"]
-    text = httpx.get(server.url + "/metrics").text
-    m = re.search(r'phonechat_http_requests_total\{method="GET",'
-                  r'route="/v1/PhoneChat/MadeBookingDetails",status="200"\} (\S+)', text)
+    # Each worker hands its counts over within a second (metrics.POOL_EVERY).
+    deadline = time.monotonic() + 5
+    while True:
+        text = httpx.get(server.url + "/metrics").text
+        m = re.search(r'phonechat_http_requests_total\{method="GET",'
+                      r'route="/v1/PhoneChat/MadeBookingDetails",status="200"\} (\S+)', text)
+        if (m is not None and float(m.group(1)) == 20.0) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert m is not None and float(m.group(1)) == 20.0
 
 

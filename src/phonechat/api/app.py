@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import time
 from typing import Any
 
@@ -272,7 +273,13 @@ def _request_id(incoming: bytes | None) -> str:
     """Keep a caller's (or proxy's) sane X-Request-ID, else make one."""
     if incoming and len(incoming) <= 64 and incoming.replace(b"-", b"").isalnum():
         return incoming.decode()
-    return os.urandom(8).hex()
+    return f"{_ids.getrandbits(64):016x}"
+
+
+# Request IDs need to be unique, not unguessable: a seeded generator instead of a getrandom
+# system call on every request (reseeded in a forked worker, which would repeat its parent's).
+_ids = random.Random(os.urandom(16))
+os.register_at_fork(after_in_child=lambda: _ids.seed(os.urandom(16)))
 
 
 def _quoted_uri(scope: dict[str, Any]) -> str:

@@ -82,7 +82,13 @@ class Request:
 
     def query(self) -> dict[str, str]:
         qs = self.scope.get("query_string", b"")
-        return dict(parse_qsl(qs.decode("latin-1"), keep_blank_values=True)) if qs else {}
+        if not qs:
+            return {}
+        text = qs.decode("latin-1")
+        if "%" in text or "+" in text:
+            return dict(parse_qsl(text, keep_blank_values=True))
+        # Nothing to unquote (the usual `BookingID=5`): what parse_qsl gives, without it.
+        return dict(pair.partition("=")[::2] for pair in text.split("&") if pair)
 
     def body_fields(self, inp: Input) -> dict[str, Any]:
         """The body as a mapping of field -> value (JSON object or, where the input takes

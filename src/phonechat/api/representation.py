@@ -9,7 +9,7 @@ type that declares it. See ../shared/spec/wire-format.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,26 +70,19 @@ class Contract:
     members: Sequence[Member]
     xml_members: list[Member] = field(init=False)
     camel_names: list[str] = field(init=False)
-    # For the JSON encoder, worked out once: (name, key) pairs in JSON order, plain and
-    # camelCase, and the members whose values may need converting (dates, credits, nested
-    # objects and lists, ModelState's keys in camelCase, int lists).
-    json_keys: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
-    json_converted: tuple[tuple[Member, str, str], ...] = field(init=False)
-    # The same for a typed view (a dataclass with one attribute per member, snake_case):
-    # (attribute, key) pairs, plain and camelCase.
-    json_attrs: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(init=False)
+    # The JSON encoders, by (camelCase, typed view), generated on first use (_json_encoder).
+    json_encoders: dict[tuple[bool, bool], Any] = field(init=False, repr=False, compare=False)
+    # The XML writers of one object of this contract, by typed view, generated on first use
+    # (_xml_writer); absent: not generated yet; None: the contract needs the general writer.
+    xml_writers: dict[bool, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         base = sorted((m for m in self.members if m.declared_in), key=lambda m: m.name)
         own = sorted((m for m in self.members if not m.declared_in), key=lambda m: m.name)
         self.xml_members = base + own
         self.camel_names = [m.camel for m in self.members]
-        self.json_keys = (tuple((m.name, m.name) for m in self.members),
-                          tuple((m.name, m.camel) for m in self.members))
-        self.json_attrs = (tuple((m.attr, m.name) for m in self.members),
-                           tuple((m.attr, m.camel) for m in self.members))
-        self.json_converted = tuple((m, m.name, m.camel) for m in self.members
-                                    if m.kind in (DATE, CREDITS, OBJECT, LIST, MAP, INTS, STRS))
+        self.json_encoders = {}
+        self.xml_writers = {}
 
     def ns_of(self, m: Member) -> str | None:
         return m.declared_in or self.namespace
@@ -131,25 +124,6 @@ def credits_xml(units: int) -> str:
 # --- JSON -----------------------------------------------------------------------------
 
 
-def _json_value(m: Member, v: Any, camel: bool) -> Any:
-    if v is None:
-        return None
-    k = m.kind
-    if k == DATE:
-        return format_date(v)
-    if k == CREDITS:
-        return credits_json(v)
-    if k == OBJECT:
-        return json_object(m.of, v, camel)  # type: ignore[arg-type]
-    if k == LIST:
-        return [json_object(m.of, item, camel) for item in v]  # type: ignore[arg-type]
-    if k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
-        return {camel_case(key): value for key, value in v.items()}
-    if k == INTS or k == STRS:
-        return list(v)
-    return v
-
-
 def member_value(values: Any, m: Member) -> Any:
     """A member's value in a mapping keyed by wire names, or in a typed view (where a
     member the view lacks is an AttributeError, never a silent null)."""
@@ -157,20 +131,66 @@ def member_value(values: Any, m: Member) -> Any:
     return get(m.name) if get is not None else getattr(values, m.attr)
 
 
+def _is_typed(values: Any) -> bool:
+    """A typed view (a dataclass, attributes in snake_case), not a mapping of wire names."""
+    return getattr(values, "get", None) is None
+
+
+def _json_encoder(c: Contract, camel: bool, typed: bool) -> Callable[[Any], dict[str, Any]]:
+    """values -> the JSON object of contract `c`, as one generated function: a dict display
+    in JSON order that converts only the members that need it (dates, credits, nested
+    objects and lists, ModelState's keys in camelCase, int and string lists). It runs for
+    every booking of every answer; a loop over the members cost several times as much
+    (bench/RESULTS.md). `typed`: values is a typed view, read by attribute (a member it
+    lacks fails, never renders as null); else a mapping of wire names."""
+    encoder = c.json_encoders.get((camel, typed))
+    if encoder is not None:
+        return encoder  # type: ignore[no-any-return]
+    env: dict[str, Any] = {"format_date": format_date, "credits_json": credits_json,
+                           "camel_case": camel_case}
+    items = []
+    for i, m in enumerate(c.members):
+        key = m.camel if camel else m.name
+        got = f"values.{m.attr}" if typed else f"get({m.name!r})"
+        k = m.kind
+        if k == DATE:
+            value = f"None if (v{i} := {got}) is None else format_date(v{i})"
+        elif k == CREDITS:
+            value = f"None if (v{i} := {got}) is None else credits_json(v{i})"
+        elif k in (OBJECT, LIST):
+            env[f"enc{i}"] = _LazyEncoder(m.of, camel)  # type: ignore[arg-type]
+            each = f"enc{i}(v{i})" if k == OBJECT else f"[enc{i}(x) for x in v{i}]"
+            value = f"None if (v{i} := {got}) is None else {each}"
+        elif k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
+            value = (f"None if (v{i} := {got}) is None else "
+                     f"{{camel_case(k): x for k, x in v{i}.items()}}")
+        elif k in (INTS, STRS):
+            value = f"None if (v{i} := {got}) is None else list(v{i})"
+        else:
+            value = got
+        items.append(f"{key!r}: {value}")
+    source = ("def encode(values):\n" + ("" if typed else "    get = values.get\n")
+              + "    return {" + ", ".join(items) + "}\n")
+    exec(compile(source, f"<json encoder of {c.name}>", "exec"), env)  # noqa: S102
+    encoder = c.json_encoders[(camel, typed)] = env["encode"]
+    return encoder  # type: ignore[no-any-return]
+
+
+class _LazyEncoder:
+    """A nested contract's encoder: each object's own (mapping or typed view), generated
+    when first called (contracts may refer to each other before all exist)."""
+
+    __slots__ = ("contract", "camel")
+
+    def __init__(self, contract: Contract, camel: bool) -> None:
+        self.contract, self.camel = contract, camel
+
+    def __call__(self, values: Any) -> dict[str, Any]:
+        return _json_encoder(self.contract, self.camel, _is_typed(values))(values)
+
+
 def json_object(c: Contract, values: Any, camel: bool = False) -> dict[str, Any]:
-    # Every member's value as it is, then only the few that may need converting: on a
-    # booking that is 9 of 30, and this runs on every response (bench/RESULTS.md).
-    get = getattr(values, "get", None)
-    if get is None:  # a typed view
-        out = {key: getattr(values, attr) for attr, key in c.json_attrs[camel]}
-    else:
-        out = {key: get(name) for name, key in c.json_keys[camel]}
-    for m, name, camel_name in c.json_converted:
-        key = camel_name if camel else name
-        v = out[key]
-        if v is not None:
-            out[key] = _json_value(m, v, camel)
-    return out
+    return _json_encoder(c, camel, _is_typed(values))(values)
 
 
 def to_json(c: Contract, values: Any, camel: bool = False) -> bytes:
@@ -297,6 +317,12 @@ def to_xml(c: Contract, values: Any) -> bytes:
         if values % 10_000 == 0:
             return f'<int xmlns="{NS_SERIALIZATION}">{values // 10_000}</int>'.encode()
         return f'<decimal xmlns="{NS_SERIALIZATION}">{credits_xml(values)}</decimal>'.encode()
+    if not isinstance(values, list) and c.namespace is not None:
+        write = _xml_writer(c, _is_typed(values))
+        if write is not None:
+            out: list[str] = []
+            write(values, out)
+            return "".join(out).encode()
     w = _XmlWriter()
     if c.namespace is None:
         w.out.append(f"<{c.name}>")
@@ -315,3 +341,63 @@ def to_xml(c: Contract, values: Any) -> bytes:
         w.members(c, values, c.namespace, {}, 1)
         w.out.append(f"</{c.name}>")
     return "".join(w.out).encode()
+
+
+def _xml_writer(c: Contract, typed: bool) -> Callable[[Any, list[str]], None] | None:
+    """One object of `c` as a generated function writing what _XmlWriter writes: element
+    names and namespace declarations depend on the contract alone, so they are worked out
+    once and only the values are looked at per answer (the walk cost a detail read about
+    15 us, bench/RESULTS.md). For contracts of scalars and nested objects (every single
+    booking, setting and account answer); lists and maps take the general writer."""
+    if typed in c.xml_writers:
+        return c.xml_writers[typed]  # type: ignore[no-any-return]
+    lines = [f"def write(values, o):", f"    o.append({f'<{c.name} xmlns:i={XSI!r} xmlns={c.namespace!r}>'.replace(chr(39), chr(34))!r})"]
+    env: dict[str, Any] = {"format_date": format_date, "credits_xml": credits_xml,
+                           "_escape": _escape}
+    counter = [0]
+
+    def members(inner: Contract, values: str, default: str | None, prefixes: dict[str, str],
+                depth: int, pad: str) -> bool:
+        for m in inner.xml_members:
+            if m.kind in (LIST, MAP, INTS, STRS):
+                return False
+            ns = inner.ns_of(m)
+            if ns == default:
+                tag, decl, inner_default = m.name, "", default
+            elif ns in prefixes:
+                tag, decl, inner_default = f"{prefixes[ns]}:{m.name}", "", default
+            else:
+                tag, decl, inner_default = m.name, f' xmlns="{ns}"', ns
+            counter[0] += 1
+            v = f"v{counter[0]}"
+            # A typed view's nested objects are typed views too; a mapping's, mappings.
+            lines.append(f"{pad}{v} = {values}.{m.attr}" if typed
+                         else f"{pad}{v} = {values}.get({m.name!r})")
+            lines.append(f"{pad}if {v} is None:")
+            lines.append(f"{pad}    o.append({f'<{tag}{decl} i:nil=' + chr(34) + 'true' + chr(34) + ' />'!r})")
+            if m.kind == OBJECT:
+                assert m.of is not None
+                more, inner_prefixes = _XmlWriter._inner_prefix(m.of, inner_default, prefixes,
+                                                                depth)
+                lines.append(f"{pad}else:")
+                lines.append(f"{pad}    o.append({f'<{tag}{decl}{more}>'!r})")
+                if not members(m.of, v, inner_default, inner_prefixes, depth + 1, pad + "    "):
+                    return False
+                lines.append(f"{pad}    o.append({f'</{tag}>'!r})")
+                continue
+            if m.kind == STR:
+                lines.append(f"{pad}elif {v} == '':")
+                lines.append(f"{pad}    o.append({f'<{tag}{decl} />'!r})")
+            text = {DATE: f"format_date({v})", CREDITS: f"credits_xml({v})",
+                    BOOL: f"('true' if {v} else 'false')"}.get(m.kind, f"_escape(str({v}))")
+            lines.append(f"{pad}else:")
+            lines.append(f"{pad}    o.append({f'<{tag}{decl}>'!r} + {text} + {f'</{tag}>'!r})")
+        return True
+
+    if not members(c, "values", c.namespace, {}, 1, "    "):
+        c.xml_writers[typed] = None
+        return None
+    lines.append(f"    o.append({f'</{c.name}>'!r})")
+    exec(compile("\n".join(lines) + "\n", f"<xml writer of {c.name}>", "exec"), env)  # noqa: S102
+    c.xml_writers[typed] = env["write"]
+    return c.xml_writers[typed]  # type: ignore[no-any-return]

@@ -107,6 +107,9 @@ class _PgConn:
         return int(tail) if tail.isdigit() else 0
 
 
+WATCH_EVERY = 0.1  # seconds: how late past acquire_timeout a wait for a connection may end
+
+
 class PostgresDatabase:
     """An asyncpg pool. asyncpg prepares and caches each statement per connection."""
 
@@ -114,6 +117,8 @@ class PostgresDatabase:
 
     def __init__(self, pool: Any) -> None:
         self._pool = pool
+        self._waits: dict[Any, float | None] = {}  # waiting task -> deadline (None: expired)
+        self._watchdog: Any = None
 
     @classmethod
     async def connect(cls, url: str, *, min_size: int = 2, max_size: int = 10,
@@ -146,17 +151,49 @@ class PostgresDatabase:
         return _PgUse(self, True)
 
     async def _get(self) -> Any:
-        """A pooled connection. With one idle it is handed over at once, and then no timer
-        is armed (asyncpg's timeout costs two timers a request, about 13 us of CPU, a tenth
-        of a detail read: bench/RESULTS.md). With none idle the wait is bounded by
-        acquire_timeout, then DatabaseUnavailable (503)."""
+        """A pooled connection. With one idle it is handed over at once. With none idle the
+        wait is bounded by acquire_timeout (then DatabaseUnavailable, a 503) by one watchdog
+        timer for all waiting requests, checking every WATCH_EVERY seconds, rather than a
+        timer or task per wait (asyncpg's timeout, asyncio.timeout): under load most
+        requests wait for a connection, and those timers cost about 14 us each
+        (bench/RESULTS.md)."""
         pool = self._pool
         try:
-            if pool.get_idle_size():
+            if _has_idle(pool):
                 return await pool.acquire()
-            return await pool.acquire(timeout=self.acquire_timeout)
+            return await self._wait(pool)
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(_describe(exc)) from exc
+
+    async def _wait(self, pool: Any) -> Any:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        waits = self._waits
+        waits[task] = loop.time() + self.acquire_timeout
+        if self._watchdog is None:
+            self._watchdog = loop.call_later(WATCH_EVERY, self._watch)
+        try:
+            return await pool.acquire()
+        except asyncio.CancelledError:
+            if waits.get(task, 0.0) is None and task is not None:  # cancelled by _watch
+                task.uncancel()
+                raise asyncio.TimeoutError() from None
+            raise
+        finally:
+            waits.pop(task, None)
+
+    def _watch(self) -> None:
+        """Cancel the waits past their deadline (marked None, so that _wait tells them from
+        other cancellations); look again while any remain."""
+        self._watchdog = None
+        waits = self._waits
+        now = asyncio.get_running_loop().time()
+        for task, deadline in list(waits.items()):
+            if deadline is not None and deadline <= now:
+                waits[task] = None
+                task.cancel()
+        if waits:
+            self._watchdog = asyncio.get_running_loop().call_later(WATCH_EVERY, self._watch)
 
     def _lost(self, c: Any, exc: BaseException) -> DatabaseUnavailable:
         # The server went away (restart, failover). This connection may be left in a
@@ -187,6 +224,17 @@ class PostgresDatabase:
     def pool_stats(self) -> dict[str, int]:
         return {"size": self._pool.get_size(), "idle": self._pool.get_idle_size(),
                 "max": self._pool.get_max_size()}
+
+
+def _has_idle(pool: Any) -> bool:
+    """Whether acquiring will not wait: the holder asyncpg hands out first (its free list is
+    last in, first out, live connections first) is connected. Pool.get_idle_size() walks
+    every holder, a few us on every request; this looks at one (asyncpg 0.32's free list,
+    pinned in requirements.lock; anything else takes the bounded path, which is only slower)."""
+    free = getattr(getattr(pool, "_queue", None), "_queue", None)
+    if free is None:
+        return bool(pool.get_idle_size())
+    return bool(free) and free[-1].is_connected()
 
 
 def _unavailable_errors() -> tuple[type[BaseException], ...]:

@@ -114,8 +114,14 @@ bookings = sa.Table(
     sa.CheckConstraint("method IN (1, 2, 3)", name="method"),
     sa.CheckConstraint("credits >= 0", name="credits"),
     sa.CheckConstraint("client_id <> candidate_id", name="not_self"),
-    sa.Index("ix_bookings_client_created", "client_id", "create_date"),
-    sa.Index("ix_bookings_candidate_created", "candidate_id", "create_date"),
+    # Each side's list, newest (or oldest) first: the bookings it has not deleted, with the
+    # booking ID that breaks ties, so a page's IDs come from the index alone (migration 0010).
+    sa.Index("ix_bookings_made_list", "client_id", "create_date", "id",
+             postgresql_where=sa.text("deleted_by_client = false"),
+             sqlite_where=sa.text("deleted_by_client = 0")),
+    sa.Index("ix_bookings_received_list", "candidate_id", "create_date", "id",
+             postgresql_where=sa.text("deleted_by_candidate = false"),
+             sqlite_where=sa.text("deleted_by_candidate = 0")),
     sa.Index("ix_bookings_status_session_end", "status", "session_end"),
 )
 
