@@ -14,6 +14,7 @@ from .errors import (
     ServerError, ServiceUnavailable, TransportError, Unauthorized,
 )
 from .oauth import OAuth, AuthorizationRequest, Tokens, pkce_pair
+from .webhooks import WebhookVerificationError, verify_webhook
 
 __version__ = "0.1.0"
 
@@ -21,5 +22,5 @@ __all__ = [
     "OPERATIONS", "AsyncPhoneChat", "AuthorizationRequest", "Conflict", "Forbidden",
     "InvalidRequest", "NotFound", "OAuth", "OAuthError", "PhoneChat", "PhoneChatError",
     "RateLimited", "ServerError", "ServiceUnavailable", "Tokens", "TransportError",
-    "Unauthorized", "pkce_pair",
+    "Unauthorized", "WebhookVerificationError", "pkce_pair", "verify_webhook",
 ]
