@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from .oauth_flow import (APP, authorize_url, csrf, exchange, fragment, get_code, log_in,
-                         pkce_pair, query)
+                         query)
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 GOOD = (f"response_type=code&client_id={APP['client_id']}"

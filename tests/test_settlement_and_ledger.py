@@ -8,7 +8,6 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
-import pytest
 
 from phonechat.domain.credits import to_units
 from phonechat.services import ledger_check, lifecycle, worker

@@ -7,12 +7,13 @@ import os
 import secrets
 import signal
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
 import orjson
 
+from .commands import run_with_database, service_now
 from .settings import Settings
 
 
@@ -234,7 +235,7 @@ def worker(once: bool, interval: float | None) -> None:
             return await work.run_once(db, clock, work.settlement_hold(s), work.sender(s))
         await work.run(db, clock, work.settlement_hold(s), s.worker_interval, work.sender(s))
 
-    done = _run(_with_db(go))
+    done = run_with_database(go)
     if once:
         click.echo(str(done))
 
@@ -254,7 +255,7 @@ def ledger_check() -> None:
     async def go(db):  # type: ignore[no-untyped-def]
         return await audit.check(db), await audit.balances(db)
 
-    problems, totals = _run(_with_db(go))
+    problems, totals = run_with_database(go)
     if problems:
         click.echo(f"ledger check FAILED: {len(problems)} problem(s)", err=True)
         for p in problems:
@@ -267,22 +268,6 @@ def ledger_check() -> None:
 
 
 # --- admin tasks ------------------------------------------------------------------------
-
-
-async def _with_db(work):  # type: ignore[no-untyped-def]
-    from .store.db import open_database
-
-    db = await open_database(Settings.from_env().database_url, pool_min=1, pool_max=2)
-    try:
-        return await work(db)
-    finally:
-        await db.close()
-
-
-def _now() -> datetime:
-    from .clock import SystemClock
-
-    return SystemClock(Settings.from_env().timezone).now()
 
 
 @main.group()
@@ -299,9 +284,9 @@ def users_create(user_id: int, nickname: str) -> None:
 
     async def work(db):  # type: ignore[no-untyped-def]
         async with db.transaction() as tx:
-            await accounts.insert_user(tx, id=user_id, nickname=nickname, at=_now())
+            await accounts.insert_user(tx, id=user_id, nickname=nickname, at=service_now())
 
-    _run(_with_db(work))
+    run_with_database(work)
     click.echo(f"user {user_id} {nickname} created")
 
 
@@ -325,7 +310,7 @@ def tokens_issue(user_id: int, scopes: tuple[str, ...], expires_in: int) -> None
         raise click.BadParameter(f"unknown scope(s) {', '.join(unknown)}; known: "
                                  f"{', '.join(SCOPES)}", param_hint="--scope")
     token = secrets.token_urlsafe(32)
-    now = _now()
+    now = service_now()
 
     async def work(db):  # type: ignore[no-untyped-def]
         async with db.transaction() as tx:
@@ -334,7 +319,7 @@ def tokens_issue(user_id: int, scopes: tuple[str, ...], expires_in: int) -> None
                                         expires_at=now + timedelta(seconds=expires_in), at=now)
 
     try:
-        _run(_with_db(work))
+        run_with_database(work)
     except Exception as exc:  # a foreign key failure: no such user
         raise click.ClickException(f"could not issue the token: {exc}") from None
     click.echo(token)
@@ -361,9 +346,10 @@ def credits_deposit(user_id: int, amount: str) -> None:
 
     async def work(db):  # type: ignore[no-untyped-def]
         async with db.transaction() as tx:
-            await ledger.deposit(tx, user_id=user_id, amount=units, reason="deposit", at=_now())
+            await ledger.deposit(tx, user_id=user_id, amount=units, reason="deposit",
+                                 at=service_now())
 
-    _run(_with_db(work))
+    run_with_database(work)
     click.echo(f"deposited {amount} credits to user {user_id}")
 
 

@@ -3,31 +3,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import click
 
+from .commands import run_with_database, service_now
 from .settings import Settings
-
-
-def _run(work: Any) -> Any:
-    from .store.db import open_database
-
-    async def go() -> Any:
-        db = await open_database(Settings.from_env().database_url, pool_min=1, pool_max=2)
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(go())
-
-
-def _now() -> Any:
-    from .clock import SystemClock
-
-    return SystemClock(Settings.from_env().timezone).now()
 
 
 async def _app(db: Any, api_key: str) -> Any:
@@ -51,7 +32,7 @@ def _call(api_key: str, contract_name: str, use: Any) -> None:
         return await use(db, await _app(db, api_key))
 
     try:
-        answer = _run(work)
+        answer = run_with_database(work)
     except Invalid as exc:
         raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()))
     except DomainError as exc:
@@ -84,7 +65,7 @@ def create(api_key: str, url: str, events: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--events") from None
     s = Settings.from_env()
     _call(api_key, "WEBHOOK_SECRET", lambda db, app: service.create(
-        db, app, url, chosen, _now(), allow_private=s.webhooks_private_ok))
+        db, app, url, chosen, service_now(), allow_private=s.webhooks_private_ok))
 
 
 @webhooks.command("list")
@@ -93,7 +74,7 @@ def list_(api_key: str) -> None:
     """The application's webhooks."""
     from .services import webhooks as service
 
-    _call(api_key, "WEBHOOKS", lambda db, app: service.list_webhooks(db, app, _now()))
+    _call(api_key, "WEBHOOKS", lambda db, app: service.list_webhooks(db, app, service_now()))
 
 
 @webhooks.command("delete")
@@ -116,7 +97,7 @@ def rotate_secret(api_key: str, webhook_id: int, expire_old_after_hours: int) ->
     from .services import webhooks as service
 
     _call(api_key, "WEBHOOK_SECRET", lambda db, app: service.rotate_secret(
-        db, app, webhook_id, expire_old_after_hours, _now()))
+        db, app, webhook_id, expire_old_after_hours, service_now()))
 
 
 @webhooks.command("deliveries")
@@ -140,4 +121,4 @@ def redeliver(api_key: str, webhook_id: int, event_id: int) -> None:
     from .services import webhooks as service
 
     _call(api_key, "WEBHOOK_OUTCOME", lambda db, app: service.redeliver(
-        db, app, webhook_id, event_id, _now()))
+        db, app, webhook_id, event_id, service_now()))

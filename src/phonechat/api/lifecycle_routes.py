@@ -11,7 +11,7 @@ from ..domain.phonechat_settings import SettingsChange
 from ..domain.validation import (
     MAX_REASON_LENGTH, boolean, comments, credits_amount, day, direct_chat_settings,
     entity_id, id_list, international_phone_number, method, method_list, one_of,
-    optional_text, phone_number, reason, skype_name, wall_clock, whole_number,
+    optional_text, reason, skype_name, wall_clock, whole_number,
 )
 from ..domain.validation import client_phone_number
 from ..services import booking_settings, lifecycle

@@ -263,21 +263,6 @@ def credits_amount(name: str, raw: Any) -> int:
     return units
 
 
-@accepts({"anyOf": [{"type": "integer"},
-                   {"type": "string", "pattern": rf"^{_WS}[0-9 \-()]*[0-9][0-9 \-()]*{_WS}$"}]})
-def phone_number(name: str, raw: Any) -> str:
-    """10 or 11 digits (spaces, dashes and brackets allowed around them); digits kept."""
-    s = (raw.strip() if isinstance(raw, str)
-         else str(raw) if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 10**12
-         else "")
-    digits = "".join(ch for ch in s if ch in _ASCII_DIGITS)
-    if (not s or len(s) > MAX_NUMBER_LENGTH
-            or any(not (ch in _ASCII_DIGITS or ch in " -()") for ch in s)
-            or len(digits) not in (10, 11)):
-        raise FieldError(f"The field {name} must be a phone number of 10 or 11 digits.")
-    return digits
-
-
 def client_phone_number(name: str, raw: Any) -> str:
     """CreateBooking's PhoneNumber (Method 1): "10 or 11 numbers" (published), or in the
     international form the settings use (digits with a leading + and the country code:

@@ -3,31 +3,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
 
 import click
 
-from ..settings import Settings
-
-
-def _run(work: Any) -> Any:
-    from ..store.db import open_database
-
-    async def go() -> Any:
-        db = await open_database(Settings.from_env().database_url, pool_min=1, pool_max=2)
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(go())
-
-
-def _now() -> Any:
-    from ..clock import SystemClock
-
-    return SystemClock(Settings.from_env().timezone).now()
+from ..commands import run_with_database, service_now
 
 
 @click.group()
@@ -53,8 +32,8 @@ def apps_create(name: str, redirect_uri: str, public: bool) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise click.BadParameter("an absolute http(s) URI without a fragment",
                                  param_hint="--redirect-uri")
-    client_id, secret = _run(lambda db: service.create_app(db, _now(), name, redirect_uri,
-                                                           public=public))
+    client_id, secret = run_with_database(lambda db: service.create_app(
+        db, service_now(), name, redirect_uri, public=public))
     if secret is None:
         click.echo(f"client_id:     {client_id}\nA public client: no secret; it must use PKCE "
                    "(code_challenge_method=S256).")
@@ -68,7 +47,7 @@ def apps_list() -> None:
     """The registered applications."""
     from . import service
 
-    for row in _run(service.list_apps):
+    for row in run_with_database(service.list_apps):
         state = "disabled" if row["disabled"] else "enabled"
         kind = "public" if row["public"] else "confidential"
         click.echo(f"{row['api_key']}\t{state}\t{kind}\t{row['name']}\t{row['redirect_uri']}")
@@ -80,7 +59,7 @@ def apps_rotate_secret(client_id: str) -> None:
     """Replace an application's secret (the old one stops working); prints the new one."""
     from . import service
 
-    secret = _run(lambda db: service.rotate_secret(db, client_id))
+    secret = run_with_database(lambda db: service.rotate_secret(db, client_id))
     if secret is None:
         raise click.ClickException(f"no confidential application with client id {client_id}")
     click.echo(f"client_secret: {secret}")
@@ -89,7 +68,7 @@ def apps_rotate_secret(client_id: str) -> None:
 def _set_disabled(client_id: str, disabled: bool) -> None:
     from . import service
 
-    if not _run(lambda db: service.set_disabled(db, client_id, disabled)):
+    if not run_with_database(lambda db: service.set_disabled(db, client_id, disabled)):
         raise click.ClickException(f"no application with client id {client_id}")
     click.echo(f"application {client_id} {'disabled' if disabled else 'enabled'}")
 
@@ -117,6 +96,6 @@ def set_password(user_id: int, password: str) -> None:
 
     if len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")
-    if not _run(lambda db: service.set_password(db, user_id, password)):
+    if not run_with_database(lambda db: service.set_password(db, user_id, password)):
         raise click.ClickException(f"no user {user_id}")
     click.echo(f"password set for user {user_id}")
