@@ -11,27 +11,9 @@ EXAMPLES=${FUZZ_EXAMPLES:-50}
 SEED=${FUZZ_SEED:-20180121}
 CHECKS=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance,negative_data_rejection,ignored_auth
 
-work=$(mktemp -d)
-port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-db="$work/sandbox.db"
 # The clock of the published samples, so that a run is the same whenever it happens.
-.venv/bin/phonechat sandbox --port "$port" --db "$db" --clock 2018-01-21T14:00:00 \
-  >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-stop() {
-  kill "$sandbox_pid" 2>/dev/null || true
-  wait "$sandbox_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap stop EXIT
-
-for _ in $(seq 1 100); do
-  if .venv/bin/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.5)" 2>/dev/null; then
-    break
-  fi
-  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log" >&2; exit 1; }
-  sleep 0.2
-done
+. scripts/sandbox-lib.sh
+start_sandbox --clock 2018-01-21T14:00:00
 
 .venv/bin/phonechat sandbox --manifest --db "$db" >"$work/manifest.json"
 # Calls as the client, the /v1/Groups/ variants as the group manager, with the tokens the

@@ -9,23 +9,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-newman.sh
 [ -x .venv/bin/phonechat ] || ./dev phonechat --help >/dev/null  # makes .venv
 
-work=$(mktemp -d)
-port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-.venv/bin/phonechat sandbox --port "$port" --db "$work/sandbox.db" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-stop() {
-  kill "$sandbox_pid" 2>/dev/null || true
-  wait "$sandbox_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap stop EXIT
+. scripts/sandbox-lib.sh
+start_sandbox
 
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "$base/health" 2>/dev/null && break
-  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log" >&2; exit 1; }
-  sleep 0.2
-done
 curl -fsS "$base/postman.json" -o "$work/collection.json"
 curl -fsS "$base/postman.json?part=environment" -o "$work/environment.json"
 echo "postman: newman against the sandbox on port $port"

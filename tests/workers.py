@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -75,54 +76,13 @@ class Server:
     def pid_holding_socket(self, local_port: int) -> int | None:
         """Which of our processes owns the TCP socket whose local port is `local_port`
         (a database connection, found from pg_stat_activity.client_port)."""
-        inodes = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            try:
-                lines = Path(table).read_text().splitlines()[1:]
-            except OSError:
-                continue
-            for line in lines:
-                fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == local_port:
-                    inodes.add(fields[9])
-        for pid in [*self.worker_pids(), self.proc.pid]:
-            try:
-                for fd in Path(f"/proc/{pid}/fd").iterdir():
-                    try:
-                        target = os.readlink(fd)
-                    except OSError:
-                        continue
-                    if target.startswith("socket:[") and target[8:-1] in inodes:
-                        return pid
-            except OSError:
-                continue
-        return None
+        inodes = _socket_inodes(lambda local, _: local == local_port)
+        return _owner(inodes, [*self.worker_pids(), self.proc.pid])
 
     def pid_serving(self, client_port: int) -> int | None:
         """Which worker holds the server side of our HTTP connection from `client_port`."""
-        inodes = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            try:
-                lines = Path(table).read_text().splitlines()[1:]
-            except OSError:
-                continue
-            for line in lines:
-                fields = line.split()
-                if (int(fields[1].rsplit(":", 1)[1], 16) == self.port
-                        and int(fields[2].rsplit(":", 1)[1], 16) == client_port):
-                    inodes.add(fields[9])
-        for pid in self.worker_pids():
-            try:
-                for fd in Path(f"/proc/{pid}/fd").iterdir():
-                    try:
-                        target = os.readlink(fd)
-                    except OSError:
-                        continue
-                    if target.startswith("socket:[") and target[8:-1] in inodes:
-                        return pid
-            except OSError:
-                continue
-        return None
+        inodes = _socket_inodes(lambda local, remote: local == self.port and remote == client_port)
+        return _owner(inodes, self.worker_pids())
 
     def log(self) -> str:
         self._log.flush()
@@ -269,3 +229,34 @@ def started_servers(tmp_path: Path):
     finally:
         for s in started:
             s.stop()
+
+
+def _socket_inodes(wanted: Callable[[int, int], bool]) -> set[str]:
+    """The inodes of the TCP sockets whose (local port, remote port) are `wanted`."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if wanted(int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)):
+                inodes.add(fields[9])
+    return inodes
+
+
+def _owner(inodes: set[str], pids: list[int]) -> int | None:
+    """The first of `pids` holding one of these sockets open."""
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = os.readlink(fd)
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    return pid
+        except OSError:
+            continue
+    return None

@@ -43,6 +43,16 @@ async def announce_write(conn: Conn, user_id: int) -> None:
     await conn.fetchval(_NOTIFY, channel=WROTE, payload=str(user_id))
 
 
+async def cancel_and_wait(task: asyncio.Task[None] | None) -> None:
+    """Stop a background loop and wait until it has ended (None: there is none)."""
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+
 class Listener:
     """One connection to the primary that LISTENs on `handlers`' channels, kept open.
 
@@ -68,13 +78,8 @@ class Listener:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .db import DatabaseUnavailable, PostgresDatabase, Query
+from .notify import cancel_and_wait
 
 log = logging.getLogger("phonechat.replicas")
 
@@ -154,13 +155,8 @@ class ReadRouter:
         self._task = asyncio.create_task(self._check_forever())
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         for replica in self.replicas:
             await replica.close()
 
