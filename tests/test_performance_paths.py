@@ -97,6 +97,18 @@ async def test_zero_seconds_turns_the_token_cache_off(settings, clock, db) -> No
     assert app.grants is None
 
 
+async def test_unset_the_cache_keeps_grants_longer_where_revocations_are_pushed(
+        settings, clock, db) -> None:
+    """PostgreSQL: every worker hears revocations, so 5 minutes; SQLite: 5 seconds, as
+    another process's revocation waits for the next lookup. A configured value wins."""
+    app = create_app(replace(settings, sandbox=False, token_cache_seconds=None), clock=clock,
+                     db=db)
+    assert app.grants.seconds == (300.0 if db.dialect == "postgresql" else 5.0)  # type: ignore[union-attr]
+    app = create_app(replace(settings, sandbox=False, token_cache_seconds=42.0), clock=clock,
+                     db=db)
+    assert app.grants.seconds == 42.0  # type: ignore[union-attr]
+
+
 def test_the_grant_cache_is_bounded_and_forgets_the_oldest_first() -> None:
     ticks = Ticking()
     cache = GrantCache(5, max_entries=2, clock=ticks)

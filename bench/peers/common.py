@@ -1,7 +1,8 @@
 """What both framework peers share with bench/reference_app.py: the same SQL (the reference's,
 which bench/run.py checks is phonechat's), the same view of a row, the same token lookup
 as phonechat (its compiled statement, the SHA-256 of the token, a valid grant remembered
-for PHONECHAT_TOKEN_CACHE_SECONDS, expiry checked every time, the scope required)."""
+for as long as phonechat on PostgreSQL remembers one, expiry checked every time, the scope
+required)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import reference_app as ref  # noqa: E402
 
+from phonechat.services.grant_cache import remember_seconds  # noqa: E402
+from phonechat.settings import Settings  # noqa: E402
 from phonechat.store.accounts import TOKEN  # noqa: E402
 
 DSN = ref.DSN
@@ -25,7 +28,7 @@ ZONE = ref.ZONE
 MADE_BOOKING = ref.MADE_BOOKING
 TOKEN_SQL = TOKEN.compiled("postgresql")[0]
 SCOPE = "account_phonechat_bookings"
-CACHE_SECONDS = float(os.environ.get("PHONECHAT_TOKEN_CACHE_SECONDS", "5"))
+CACHE_SECONDS = remember_seconds(Settings.from_env().token_cache_seconds, pushed=True)
 view = ref._view
 
 

@@ -27,10 +27,11 @@ class Settings:
     pool_timeout: float = 5.0
     # How long a worker may reuse an access token it found valid without asking the
     # database again. On PostgreSQL a revocation still takes effect at once in every worker
-    # (services/grant_cache.py); on SQLite one made by another process (`phonechat apps
-    # disable`) within this delay. Expiry is checked on every request regardless.
-    # 0: look up every request. The sandbox never caches.
-    token_cache_seconds: float = 5.0
+    # (services/grant_cache.py), so unset it is 300; on SQLite a revocation made by another
+    # process (`phonechat apps disable`) is seen within this delay, so unset it is 5.
+    # Expiry is checked on every request regardless. 0: look up every request. The sandbox
+    # never caches.
+    token_cache_seconds: float | None = None
     # Read replicas (PostgreSQL streaming standbys): one or more URLs, separated by commas
     # or spaces. Authenticated GET requests read from one that has caught up; everything
     # else stays on the primary (docs/scaling.md, "Read replicas").
@@ -119,7 +120,7 @@ class Settings:
             kind = f.type if isinstance(f.type, str) else f.type.__name__
             if kind == "int":
                 values[f.name] = int(raw)
-            elif kind == "float":
+            elif kind in ("float", "float | None"):
                 values[f.name] = float(raw)
             elif kind == "bool":
                 values[f.name] = _bool(raw)

@@ -22,8 +22,8 @@ from ..logs import access as log_access
 from ..logs import flush_access_log
 from ..metrics import UNMATCHED
 from ..services import account
-from ..services.grant_cache import GrantCache
-from ..store.db import Database, DatabaseUnavailable, open_database
+from ..services.grant_cache import GrantCache, remember_seconds
+from ..store.db import Database, DatabaseUnavailable, is_postgres, open_database
 from .contracts import INVALID
 from . import cluster, idempotency
 from .http import HttpError, RawReply, Reply, Request, Route, Routes, error_reply
@@ -49,9 +49,11 @@ class App:
         self.max_body = settings.max_body_bytes
         self.access_log = settings.access_log
         self.manners = Manners(origins(settings.cors), routes)
-        # Valid grants remembered for a few seconds (never in the sandbox: a developer who
-        # revokes a token there sees it refused at once).
-        cache_seconds = getattr(settings, "token_cache_seconds", 0)
+        # Valid grants remembered (never in the sandbox: a developer who revokes a token
+        # there sees it refused at once); for longer where revocations are pushed.
+        pushed = db.dialect == "postgresql" if db is not None else is_postgres(
+            settings.database_url)
+        cache_seconds = remember_seconds(getattr(settings, "token_cache_seconds", 0), pushed)
         self.grants = (GrantCache(cache_seconds)
                        if cache_seconds > 0 and not settings.sandbox else None)
         # On PostgreSQL: the listening connection and the read replicas (api/cluster.py).

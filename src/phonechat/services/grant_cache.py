@@ -15,6 +15,12 @@ another process (`phonechat apps disable` while `serve` runs) is seen within the
 Expiry is checked against the clock on every request. Unknown, revoked and expired tokens
 are never remembered, so a new token works at once. 0 turns the cache off (the sandbox
 always runs without it).
+
+How long a grant is remembered, unless PHONECHAT_TOKEN_CACHE_SECONDS says: 5 minutes where
+revocations are pushed (PostgreSQL), so that a worker looks a busy user's token up a few
+times an hour rather than every few seconds (at 5 s a thousand active users cost a lookup
+on one detail read in thirty, bench/RESULTS.md); 5 seconds on SQLite, where another
+process's revocation is only seen when the grant is looked up again.
 """
 
 from __future__ import annotations
@@ -23,6 +29,17 @@ import time
 from collections.abc import Callable
 
 from ..domain.access import Grant
+
+PUSHED_SECONDS = 300.0  # revocations reach every worker by NOTIFY (PostgreSQL)
+UNPUSHED_SECONDS = 5.0  # SQLite: another process's revocation waits for the next lookup
+
+
+def remember_seconds(configured: float | None, pushed: bool) -> float:
+    """How long a worker reuses a grant: PHONECHAT_TOKEN_CACHE_SECONDS, or the default for a
+    database whose revocations are `pushed` to every worker (or not)."""
+    if configured is not None:
+        return configured
+    return PUSHED_SECONDS if pushed else UNPUSHED_SECONDS
 
 
 class GrantCache:
