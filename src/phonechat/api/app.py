@@ -218,8 +218,9 @@ class App:
         token = _bearer_token(req.headers.get(b"authorization"))
         if token is None:
             raise Unauthorized()
-        req.grant = await account.authenticate(self.db, token, req.now,  # type: ignore[arg-type]
-                                                self.grants)
+        grant = account.remembered(self.grants, token, req.now)
+        req.grant = grant if grant is not None else await account.authenticate(
+            self.db, token, req.now, self.grants)  # type: ignore[arg-type]
         if route.scope is not None and route.scope not in req.grant.scopes:
             raise MissingScope(f"This request needs the scope '{route.scope}', which the "
                                "access token was not granted.", route.scope)

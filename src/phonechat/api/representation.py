@@ -72,6 +72,8 @@ class Contract:
     camel_names: list[str] = field(init=False)
     # The JSON encoders, by (camelCase, typed view), generated on first use (_json_encoder).
     json_encoders: dict[tuple[bool, bool], Any] = field(init=False, repr=False, compare=False)
+    # The same, by (camelCase, the class of the values): what json_object looks up.
+    json_by_class: dict[tuple[bool, type], Any] = field(init=False, repr=False, compare=False)
     # The XML writers of one object of this contract, by typed view, generated on first use
     # (_xml_writer); absent: not generated yet; None: the contract needs the general writer.
     xml_writers: dict[bool, Any] = field(init=False, repr=False, compare=False)
@@ -82,6 +84,7 @@ class Contract:
         self.xml_members = base + own
         self.camel_names = [m.camel for m in self.members]
         self.json_encoders = {}
+        self.json_by_class = {}
         self.xml_writers = {}
 
     def ns_of(self, m: Member) -> str | None:
@@ -186,11 +189,17 @@ class _LazyEncoder:
         self.contract, self.camel = contract, camel
 
     def __call__(self, values: Any) -> dict[str, Any]:
-        return _json_encoder(self.contract, self.camel, _is_typed(values))(values)
+        return json_object(self.contract, values, self.camel)
 
 
 def json_object(c: Contract, values: Any, camel: bool = False) -> dict[str, Any]:
-    return _json_encoder(c, camel, _is_typed(values))(values)
+    # The encoder by the class of `values` (a typed view's or a mapping's): whether it is
+    # typed is worked out once per class, not probed on every object.
+    key = (camel, values.__class__)
+    encoder = c.json_by_class.get(key)
+    if encoder is None:
+        encoder = c.json_by_class[key] = _json_encoder(c, camel, _is_typed(values))
+    return encoder(values)  # type: ignore[no-any-return]
 
 
 def to_json(c: Contract, values: Any, camel: bool = False) -> bytes:

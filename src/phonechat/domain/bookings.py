@@ -33,7 +33,9 @@ class Method(IntEnum):
 CONTACT_SHOWN_BEFORE_SESSION = timedelta(minutes=30)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: made for every booking of every answer, and a frozen dataclass's __init__
+# sets each field through object.__setattr__ (several times the cost). Nothing mutates one.
+@dataclass(slots=True)
 class Booking:
     """The part of a booking the rules look at."""
 

@@ -132,10 +132,10 @@ async def create_booking(db: Database, actor: Actor, n: rules.NewBooking,
         return answer
 
 
-async def made_booking_details(db: Database, actor: Actor, booking_id: int,
-                               now: datetime) -> views.MadeBooking | views.ReceivedBooking:
+def made_booking_details(db: Database, actor: Actor, booking_id: int,
+                         now: datetime) -> Awaitable[views.MadeBooking | views.ReceivedBooking]:
     """MadeBookingDetails, as published."""
-    return await booking_details(db, CLIENT, actor, booking_id, now)
+    return booking_details(db, CLIENT, actor, booking_id, now)
 
 
 async def cancel_made_booking(db: Database, actor: Actor, booking_id: int, reason: str,

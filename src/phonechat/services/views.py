@@ -13,7 +13,7 @@ from datetime import datetime
 from ..domain.bookings import (
     Booking, Method, Status, action_candidate, action_client, candidate_contact_shown,
 )
-from ..domain.ratings import Ratings
+from ..domain import ratings
 from ..store.db import Row
 
 
@@ -118,10 +118,11 @@ def _members(row: Row) -> tuple[object, ...]:
 
 
 def _user(row: Row, user_id: int, phone: str | None, skype: str | None) -> BookingUser:
-    r = Ratings(row["rating_positive"], row["rating_neutral"], row["rating_negative"],
-                row["disputes"])
-    return BookingUser(user_id, row["other_nickname"], phone, skype, r.total, r.positive,
-                       r.neutral, r.negative, r.count, r.disputes)
+    positive, neutral, negative = (row["rating_positive"], row["rating_neutral"],
+                                   row["rating_negative"])
+    return BookingUser(user_id, row["other_nickname"], phone, skype,
+                       ratings.total(positive, negative), positive, neutral, negative,
+                       ratings.count(positive, neutral, negative), row["disputes"])
 
 
 def made_booking(row: Row, now: datetime) -> MadeBooking:

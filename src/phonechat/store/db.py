@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
@@ -82,23 +82,26 @@ def _args(slots: tuple[tuple[str, bool, Any], ...], params: dict[str, Any]) -> l
 
 
 class _PgConn:
+    # fetch/fetchrow/fetchval hand back asyncpg's own awaitable rather than awaiting it in
+    # a coroutine of their own: one coroutine frame fewer to create, and to pass through on
+    # every resumption, for every query.
     __slots__ = ("_c",)
     dialect = "postgresql"
 
     def __init__(self, c: Any) -> None:
         self._c = c
 
-    async def fetch(self, q: Query, **params: Any) -> Sequence[Row]:
+    def fetch(self, q: Query, **params: Any) -> Awaitable[Sequence[Row]]:
         sql, names = q.compiled("postgresql")
-        return await self._c.fetch(sql, *_args(names, params))
+        return self._c.fetch(sql, *_args(names, params))  # type: ignore[no-any-return]
 
-    async def fetchrow(self, q: Query, **params: Any) -> Row | None:
+    def fetchrow(self, q: Query, **params: Any) -> Awaitable[Row | None]:
         sql, names = q.compiled("postgresql")
-        return await self._c.fetchrow(sql, *_args(names, params))
+        return self._c.fetchrow(sql, *_args(names, params))  # type: ignore[no-any-return]
 
-    async def fetchval(self, q: Query, **params: Any) -> Any:
+    def fetchval(self, q: Query, **params: Any) -> Awaitable[Any]:
         sql, names = q.compiled("postgresql")
-        return await self._c.fetchval(sql, *_args(names, params))
+        return self._c.fetchval(sql, *_args(names, params))  # type: ignore[no-any-return]
 
     async def execute(self, q: Query, **params: Any) -> int:
         sql, names = q.compiled("postgresql")

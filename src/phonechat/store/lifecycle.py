@@ -5,7 +5,7 @@ locks do not exist)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -84,9 +84,9 @@ RECEIVED_COUNT = Query(sa.select(sa.func.count()).select_from(b).where(_RECEIVED
 LOCK = Query(sa.select(b).where(b.c.id == p("booking_id")).with_for_update())
 
 
-async def view(conn: Conn, side: str, booking_id: int, user_id: int) -> Row | None:
+def view(conn: Conn, side: str, booking_id: int, user_id: int) -> Awaitable[Row | None]:
     q = MADE_ONE if side == "client" else RECEIVED_ONE
-    return await conn.fetchrow(q, booking_id=booking_id, user_id=user_id)
+    return conn.fetchrow(q, booking_id=booking_id, user_id=user_id)
 
 
 async def page(conn: Conn, side: str, user_id: int, *, order: str, start: datetime,
