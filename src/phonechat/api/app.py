@@ -14,6 +14,7 @@ import logging
 import os
 import random
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from ..domain.errors import Forbidden, Invalid, MissingScope, NotFound, RuleBroken, Unauthorized
@@ -68,6 +69,11 @@ class App:
             await self._http(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
+
+    # The request path below keeps its coroutines few: each one awaited costs a frame to
+    # make and, at every suspension, to pass through again (bench/RESULTS.md). Steps that
+    # usually complete at once (the body of a GET, a remembered token, the route's call)
+    # are plain functions, and await only when they must.
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
@@ -127,10 +133,12 @@ class App:
         try:
             route = self._route(scope)
             route_path = route.path
-            body = await self._read_body(headers, receive)
+            body = (b"" if b"content-length" not in headers and b"transfer-encoding" not in headers
+                    else await self._read_body(headers, receive))  # no body (a GET): no wait
             req = Request(scope, headers, body, request_id, self)
             if route.auth:
-                await self._authenticate(route, req)
+                if not self._authenticated(route, req):
+                    await self._look_up(route, req)
                 if self.limiter is not None:
                     limits = await self.limiter.check(req.grant)  # type: ignore[arg-type]
                 key = headers.get(b"idempotency-key") if scope["method"] == "POST" else None
@@ -194,8 +202,6 @@ class App:
 
     async def _read_body(self, headers: dict[bytes, bytes], receive: Any) -> bytes:
         declared = headers.get(b"content-length")
-        if declared is None and b"transfer-encoding" not in headers:
-            return b""  # no body (a GET): nothing to wait for
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             raise HttpError(413, f"The request body is larger than {self.max_body} bytes.")
         chunks: list[bytes] = []
@@ -214,21 +220,40 @@ class App:
                 break
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    async def _authenticate(self, route: Route, req: Request) -> None:
+    def _authenticated(self, route: Route, req: Request) -> bool:
+        """The caller from a remembered grant (False: `_look_up` must ask the database)."""
         token = _bearer_token(req.headers.get(b"authorization"))
         if token is None:
             raise Unauthorized()
         grant = account.remembered(self.grants, token, req.now)
-        req.grant = grant if grant is not None else await account.authenticate(
-            self.db, token, req.now, self.grants)  # type: ignore[arg-type]
-        if route.scope is not None and route.scope not in req.grant.scopes:
+        if grant is None:
+            return False
+        self._granted(route, req, grant)
+        return True
+
+    async def _look_up(self, route: Route, req: Request) -> None:
+        token = _bearer_token(req.headers.get(b"authorization"))
+        self._granted(route, req, await account.authenticate(self.db, token, req.now,  # type: ignore[arg-type]
+                                                             self.grants))
+
+    @staticmethod
+    def _granted(route: Route, req: Request, grant: Any) -> None:
+        if route.scope is not None and route.scope not in grant.scopes:
             raise MissingScope(f"This request needs the scope '{route.scope}', which the "
                                "access token was not granted.", route.scope)
-        req.actor = req.grant.user
+        req.grant = grant
+        req.actor = grant.user
 
-    async def _handle(self, route: Route, req: Request) -> Reply | RawReply:
+    def _handle(self, route: Route, req: Request) -> Awaitable[Reply | RawReply]:
         args = (route.input.bind(req.raw_input(route.input))
                 if route.input else {})
+        if route.as_member or self.reads is not None:
+            return self._handle_further(route, req, args)
+        return route.handler(req, args)  # type: ignore[no-any-return]
+
+    async def _handle_further(self, route: Route, req: Request,
+                              args: dict[str, Any]) -> Reply | RawReply:
+        """A group variant (the member acted for) or a read that a replica may answer."""
         if route.as_member:
             req.actor = await account.act_for_member(self.db, req.actor, args["UserID"])  # type: ignore[arg-type]
         if self.reads is not None and req.grant is not None:

@@ -161,8 +161,13 @@ def _json_encoder(c: Contract, camel: bool, typed: bool) -> Callable[[Any], dict
         elif k == CREDITS:
             value = f"None if (v{i} := {got}) is None else credits_json(v{i})"
         elif k in (OBJECT, LIST):
-            env[f"enc{i}"] = _LazyEncoder(m.of, camel)  # type: ignore[arg-type]
-            each = f"enc{i}(v{i})" if k == OBJECT else f"[enc{i}(x) for x in v{i}]"
+            # enc{i} is the encoder of the class cls{i}, the class the nested values had
+            # the last time; other values go through the lazy encoder, which notes theirs.
+            env[f"lazy{i}"] = _LazyEncoder(m.of, camel, env, i)  # type: ignore[arg-type]
+            env[f"cls{i}"] = env[f"enc{i}"] = None
+            one = f"(enc{i} if {{x}}.__class__ is cls{i} else lazy{i})({{x}})"
+            each = (one.format(x=f"v{i}") if k == OBJECT
+                    else f"[{one.format(x='x')} for x in v{i}]")
             value = f"None if (v{i} := {got}) is None else {each}"
         elif k == MAP and camel:  # Json.NET's camelCase resolver renames dictionary keys too
             value = (f"None if (v{i} := {got}) is None else "
@@ -181,15 +186,23 @@ def _json_encoder(c: Contract, camel: bool, typed: bool) -> Callable[[Any], dict
 
 class _LazyEncoder:
     """A nested contract's encoder: each object's own (mapping or typed view), generated
-    when first called (contracts may refer to each other before all exist)."""
+    when first called (contracts may refer to each other before all exist). It leaves the
+    encoder of the class it met in the parent encoder's globals (`cls{i}`, `enc{i}`), so
+    that the next nested object of that class is encoded without coming here."""
 
-    __slots__ = ("contract", "camel")
+    __slots__ = ("contract", "camel", "env", "i")
 
-    def __init__(self, contract: Contract, camel: bool) -> None:
-        self.contract, self.camel = contract, camel
+    def __init__(self, contract: Contract, camel: bool, env: dict[str, Any], i: int) -> None:
+        self.contract, self.camel, self.env, self.i = contract, camel, env, i
 
     def __call__(self, values: Any) -> dict[str, Any]:
-        return json_object(self.contract, values, self.camel)
+        cls = values.__class__
+        encoder = self.contract.json_by_class.get((self.camel, cls))
+        if encoder is None:
+            encoder = _json_encoder(self.contract, self.camel, _is_typed(values))
+            self.contract.json_by_class[(self.camel, cls)] = encoder
+        self.env[f"enc{self.i}"], self.env[f"cls{self.i}"] = encoder, cls
+        return encoder(values)  # type: ignore[no-any-return]
 
 
 def json_object(c: Contract, values: Any, camel: bool = False) -> dict[str, Any]:

@@ -41,7 +41,12 @@ async def _lock(tx: Conn, side: Side, actor: Actor, booking_id: int) -> Row:
 
 async def _answer(conn: Conn, side: Side, booking_id: int, user_id: int,
                   now: datetime) -> views.MadeBooking | views.ReceivedBooking:
-    row = await store.view(conn, side, booking_id, user_id)
+    return _as_seen(await store.view(conn, side, booking_id, user_id), side, now)
+
+
+def _as_seen(row: Row | None, side: Side,
+             now: datetime) -> views.MadeBooking | views.ReceivedBooking:
+    """The booking as this side sees it; NotFound if it is not theirs (no row)."""
     if row is None:
         raise NotFound(BOOKING_NOT_FOUND)
     return views.made_booking(row, now) if side is CLIENT else views.received_booking(row, now)
@@ -185,7 +190,8 @@ async def reinvite(db: Database, actor: Actor, booking_id: int, reason: str | No
 async def booking_details(db: Database, side: Side, actor: Actor, booking_id: int,
                           now: datetime) -> views.MadeBooking | views.ReceivedBooking:
     async with db.connection() as conn:
-        return await _answer(conn, side, booking_id, actor.id, now)
+        row = await store.view(conn, side, booking_id, actor.id)
+    return _as_seen(row, side, now)
 
 
 async def bookings_page(db: Database, side: Side, actor: Actor, *, start: datetime | None,

@@ -160,13 +160,15 @@ class PostgresDatabase:
         timer or task per wait (asyncpg's timeout, asyncio.timeout): under load most
         requests wait for a connection, and those timers cost about 14 us each
         (bench/RESULTS.md)."""
-        pool = self._pool
         try:
-            if _has_idle(pool):
-                return await pool.acquire()
-            return await self._wait(pool)
+            return await self._getting()
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(_describe(exc)) from exc
+
+    def _getting(self) -> Awaitable[Any]:
+        """What _get awaits (for _PgUse, which awaits it itself: a coroutine fewer)."""
+        pool = self._pool
+        return pool.acquire() if _has_idle(pool) else self._wait(pool)
 
     async def _wait(self, pool: Any) -> Any:
         task = asyncio.current_task()
@@ -292,7 +294,10 @@ class _PgUse:
         self._xact: Any = None
 
     async def __aenter__(self) -> _PgConn:
-        c = self._c = await self._db._get()
+        try:
+            c = self._c = await self._db._getting()
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(_describe(exc)) from exc
         if self._tx:
             try:
                 self._xact = c.transaction()
@@ -305,7 +310,14 @@ class _PgUse:
                 raise
         return _PgConn(c)
 
-    async def __aexit__(self, kind: Any, exc: Any, tb: Any) -> None:
+    def __aexit__(self, kind: Any, exc: Any, tb: Any) -> Awaitable[None]:
+        # A plain read that went well only gives its connection back: the pool's own
+        # coroutine, without one of ours around it.
+        if self._xact is None and exc is None:
+            return self._db._pool.release(self._c)  # type: ignore[no-any-return]
+        return self._exit(exc)
+
+    async def _exit(self, exc: Any) -> None:
         c, xact = self._c, self._xact
         try:
             if xact is not None:
