@@ -88,6 +88,9 @@ class Request:
         if "%" in text or "+" in text:
             return dict(parse_qsl(text, keep_blank_values=True))
         # Nothing to unquote (the usual `BookingID=5`): what parse_qsl gives, without it.
+        if "&" not in text:
+            name, _, value = text.partition("=")
+            return {name: value}
         return dict(pair.partition("=")[::2] for pair in text.split("&") if pair)
 
     def body_fields(self, inp: Input) -> dict[str, Any]:

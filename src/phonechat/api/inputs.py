@@ -42,15 +42,20 @@ class Input:
     # INVALID instead of raising (CreateBooking).
     partial: bool = False
 
+    def __post_init__(self) -> None:
+        # Each field with the lowered name it is found by, worked out once (bind runs on
+        # every request).
+        object.__setattr__(self, "_by_key", tuple((f, f.name.lower()) for f in self.fields))
+
     def bind(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         lowered = {k.lower(): v for k, v in raw.items()}
         values: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
-        for f in self.fields:
+        for f, key in self._by_key:  # type: ignore[attr-defined]
             if f.used_when is not None and values.get(f.used_when[0]) != f.used_when[1]:
                 values[f.name] = None
                 continue
-            v = lowered.get(f.name.lower())
+            v = lowered.get(key)
             if v is None or v == "":
                 if f.required:
                     errors[f.name] = [f"The {f.name} field is required."]

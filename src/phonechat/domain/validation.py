@@ -83,6 +83,8 @@ def integer(name: str, raw: Any) -> int:
     if isinstance(raw, float) and raw.is_integer():  # inf and nan are not
         return int(raw)
     if isinstance(raw, str):
+        if raw.isascii() and raw.isdigit() and len(raw) <= MAX_NUMBER_LENGTH:
+            return int(raw)  # the usual `5`: ASCII digits only, nothing for the pattern to do
         s = raw.strip()
         if len(s) <= MAX_NUMBER_LENGTH and _INTEGER.fullmatch(s):
             return int(s)
