@@ -36,6 +36,14 @@ def test_camel_case_as_json_net(name, camel) -> None:
 ])
 def test_format_date(d, text) -> None:
     assert format_date(d) == text
+    # The generated JSON encoders inline the same expression, mappings and typed views alike.
+    from types import SimpleNamespace
+
+    from phonechat.api.representation import DATE, Contract, Member
+
+    c = Contract("Dated", None, [Member("When", DATE)])
+    assert to_json(c, {"When": d}) == to_json(c, SimpleNamespace(when=d)) == (
+        b'{"When":"%s"}' % text.encode())
 
 
 @pytest.mark.parametrize("units,json_value,xml_text", [

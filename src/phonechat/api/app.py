@@ -30,7 +30,7 @@ from . import cluster, idempotency
 from .http import HttpError, RawReply, Reply, Request, Route, Routes, error_reply
 from .idempotency import Answer
 from .manners import Manners, allow, origins
-from .negotiation import JSON, negotiate
+from .negotiation import JSON, negotiate_headers
 from .representation import to_json, to_xml
 
 log = logging.getLogger("phonechat.api")
@@ -126,7 +126,7 @@ class App:
         headers = dict(scope["headers"])
         request_id = _request_id(headers.get(b"x-request-id"))
         route_path = UNMATCHED
-        fmt, ctype = negotiate(_h(headers, b"accept"), _h(headers, b"content-type"))
+        fmt, ctype = negotiate_headers(headers.get(b"accept"), headers.get(b"content-type"))
         camel = headers.get(b"x-casetype", b"").lower() == b"camelcase"
         limits: list[tuple[bytes, bytes]] = []
         answer: Answer | None = None
@@ -284,11 +284,6 @@ def _render_safely(reply: Reply | RawReply, extra: list[tuple[bytes, bytes]], fm
         return _render(reply, extra, fmt, ctype, camel)
 
 
-def _h(headers: dict[bytes, bytes], name: bytes) -> str | None:
-    v = headers.get(name)
-    return v.decode("latin-1") if v is not None else None
-
-
 def _bearer_token(value: bytes | None) -> str | None:
     if not value:
         return None
@@ -301,7 +296,7 @@ def _request_id(incoming: bytes | None) -> str:
     """Keep a caller's (or proxy's) sane X-Request-ID, else make one."""
     if incoming and len(incoming) <= 64 and incoming.replace(b"-", b"").isalnum():
         return incoming.decode()
-    return f"{_ids.getrandbits(64):016x}"
+    return _ids.getrandbits(64).to_bytes(8, "big").hex()  # 16 hex digits, no format()
 
 
 # Request IDs need to be unique, not unguessable: a seeded generator instead of a getrandom

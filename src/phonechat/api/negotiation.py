@@ -68,3 +68,20 @@ def negotiate(accept: str | None, body_type: str | None = None) -> tuple[str, st
             if best is None or key > best:
                 best, chosen = key, _OFFERED[offered]
     return chosen
+
+
+_BY_ACCEPT: dict[bytes | None, tuple[str, str]] = {}  # a request without a body: by Accept
+
+
+def negotiate_headers(accept: bytes | None, body_type: bytes | None) -> tuple[str, str]:
+    """`negotiate` for the raw header values. A request without a body (a GET) is looked up
+    by its Accept bytes alone, the few values clients send remembered (at most 512)."""
+    if body_type is None:
+        got = _BY_ACCEPT.get(accept)
+        if got is None:
+            got = negotiate(accept.decode("latin-1") if accept is not None else None)
+            if len(_BY_ACCEPT) < 512:
+                _BY_ACCEPT[accept] = got
+        return got
+    return negotiate(accept.decode("latin-1") if accept is not None else None,
+                     body_type.decode("latin-1"))
