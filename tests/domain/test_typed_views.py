@@ -47,3 +47,24 @@ def test_a_typed_view_renders_as_the_same_mapping_did() -> None:
         assert to_json(contracts.BOOKING_USER, user, camel) == \
             to_json(contracts.BOOKING_USER, as_dict, camel)
     assert to_xml(contracts.BOOKING_USER, user) == to_xml(contracts.BOOKING_USER, as_dict)
+
+
+def test_the_rules_view_takes_each_field_from_its_column() -> None:
+    """booking_rules_view passes Booking's fields by position: each must come from its own
+    column (distinct values, so a swap shows)."""
+    from datetime import datetime
+
+    from phonechat.domain.bookings import Method, Status
+    from phonechat.services.views import booking_rules_view
+
+    row = {"id": 11, "status": "Confirmed", "method": 3, "session_date": datetime(2018, 1, 2),
+           "duration": 45, "accept_by": datetime(2018, 1, 1), "credits": 70_000,
+           "reinvited_date": datetime(2018, 1, 3), "settled_date": datetime(2018, 1, 4),
+           "deleted_by_candidate": 1}
+    b = booking_rules_view(row)
+    assert (b.id, b.status, b.method, b.session_date, b.duration, b.accept_by, b.credits,
+            b.reinvited_at, b.settled, b.deleted_by_candidate) == (
+        11, Status.CONFIRMED, Method.SKYPE, datetime(2018, 1, 2), 45, datetime(2018, 1, 1),
+        70_000, datetime(2018, 1, 3), True, True)
+    assert booking_rules_view({**row, "settled_date": None, "deleted_by_candidate": 0}
+                              ).settled is False
