@@ -127,6 +127,8 @@ def clean_text(s: str) -> str:
 
 
 def _refuse_unwritable(name: str, raw: str) -> None:
+    if raw.isprintable():  # no control character, surrogate or non-character: nothing to find
+        return
     bad = _NOT_XML_CHAR.search(raw)
     if bad:
         raise FieldError(f"The field {name} contains a control character "
