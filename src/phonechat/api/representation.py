@@ -413,7 +413,10 @@ def _xml_writer(c: Contract, typed: bool) -> Callable[[Any, list[str]], None] | 
                 lines.append(f"{pad}elif {v} == '':")
                 lines.append(f"{pad}    o.append({f'<{tag}{decl} />'!r})")
             text = {DATE: f"format_date({v})", CREDITS: f"credits_xml({v})",
-                    BOOL: f"('true' if {v} else 'false')"}.get(m.kind, f"_escape(str({v}))")
+                    BOOL: f"('true' if {v} else 'false')",
+                    # an int's digits need no escaping (anything else given is escaped)
+                    INT: f"(str({v}) if {v}.__class__ is int else _escape(str({v})))",
+                    }.get(m.kind, f"_escape(str({v}))")
             lines.append(f"{pad}else:")
             lines.append(f"{pad}    o.append({f'<{tag}{decl}>'!r} + {text} + {f'</{tag}>'!r})")
         return True
