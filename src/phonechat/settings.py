@@ -118,9 +118,10 @@ class Settings:
             if raw is None:
                 continue
             kind = f.type if isinstance(f.type, str) else f.type.__name__
+            kind = kind.removesuffix(" | None")  # unset means None; set, the type's value
             if kind == "int":
                 values[f.name] = int(raw)
-            elif kind in ("float", "float | None"):
+            elif kind == "float":
                 values[f.name] = float(raw)
             elif kind == "bool":
                 values[f.name] = _bool(raw)

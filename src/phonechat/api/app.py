@@ -137,8 +137,13 @@ class App:
                     else await self._read_body(headers, receive))  # no body (a GET): no wait
             req = Request(scope, headers, body, request_id, self)
             if route.auth:
-                if not self._authenticated(route, req):
-                    await self._look_up(route, req)
+                token = _bearer_token(headers.get(b"authorization"))
+                if token is None:
+                    raise Unauthorized()
+                grant = account.remembered(self.grants, token, req.now)  # no coroutine
+                if grant is None:
+                    grant = await account.authenticate(self.db, token, req.now, self.grants)  # type: ignore[arg-type]
+                _grant(route, req, grant)
                 if self.limiter is not None:
                     limits = await self.limiter.check(req.grant)  # type: ignore[arg-type]
                 key = headers.get(b"idempotency-key") if scope["method"] == "POST" else None
@@ -220,30 +225,6 @@ class App:
                 break
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    def _authenticated(self, route: Route, req: Request) -> bool:
-        """The caller from a remembered grant (False: `_look_up` must ask the database)."""
-        token = _bearer_token(req.headers.get(b"authorization"))
-        if token is None:
-            raise Unauthorized()
-        grant = account.remembered(self.grants, token, req.now)
-        if grant is None:
-            return False
-        self._granted(route, req, grant)
-        return True
-
-    async def _look_up(self, route: Route, req: Request) -> None:
-        token = _bearer_token(req.headers.get(b"authorization"))
-        self._granted(route, req, await account.authenticate(self.db, token, req.now,  # type: ignore[arg-type]
-                                                             self.grants))
-
-    @staticmethod
-    def _granted(route: Route, req: Request, grant: Any) -> None:
-        if route.scope is not None and route.scope not in grant.scopes:
-            raise MissingScope(f"This request needs the scope '{route.scope}', which the "
-                               "access token was not granted.", route.scope)
-        req.grant = grant
-        req.actor = grant.user
-
     def _handle(self, route: Route, req: Request) -> Awaitable[Reply | RawReply]:
         args = (route.input.bind(req.raw_input(route.input))
                 if route.input else {})
@@ -263,6 +244,15 @@ class App:
             await cluster.wrote(self.reads, self.db, req.grant.user.id)
             return reply
         return await route.handler(req, args)
+
+
+def _grant(route: Route, req: Request, grant: Any) -> None:
+    """The caller is the grant's user, if it has the route's scope."""
+    if route.scope is not None and route.scope not in grant.scopes:
+        raise MissingScope(f"This request needs the scope '{route.scope}', which the "
+                           "access token was not granted.", route.scope)
+    req.grant = grant
+    req.actor = grant.user
 
 
 def _render(reply: Reply | RawReply, extra: list[tuple[bytes, bytes]], fmt: str, ctype: str,

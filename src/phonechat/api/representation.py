@@ -198,23 +198,23 @@ class _LazyEncoder:
         self.contract, self.camel, self.env, self.i = contract, camel, env, i
 
     def __call__(self, values: Any) -> dict[str, Any]:
-        cls = values.__class__
-        encoder = self.contract.json_by_class.get((self.camel, cls))
-        if encoder is None:
-            encoder = _json_encoder(self.contract, self.camel, _is_typed(values))
-            self.contract.json_by_class[(self.camel, cls)] = encoder
-        self.env[f"enc{self.i}"], self.env[f"cls{self.i}"] = encoder, cls
+        encoder = _encoder_of(self.contract, values, self.camel)
+        self.env[f"enc{self.i}"], self.env[f"cls{self.i}"] = encoder, values.__class__
         return encoder(values)  # type: ignore[no-any-return]
 
 
-def json_object(c: Contract, values: Any, camel: bool = False) -> dict[str, Any]:
-    # The encoder by the class of `values` (a typed view's or a mapping's): whether it is
-    # typed is worked out once per class, not probed on every object.
+def _encoder_of(c: Contract, values: Any, camel: bool) -> Callable[[Any], dict[str, Any]]:
+    """The encoder by the class of `values` (a typed view's or a mapping's): whether it is
+    typed is worked out once per class, not probed on every object."""
     key = (camel, values.__class__)
     encoder = c.json_by_class.get(key)
     if encoder is None:
         encoder = c.json_by_class[key] = _json_encoder(c, camel, _is_typed(values))
-    return encoder(values)  # type: ignore[no-any-return]
+    return encoder  # type: ignore[no-any-return]
+
+
+def json_object(c: Contract, values: Any, camel: bool = False) -> dict[str, Any]:
+    return _encoder_of(c, values, camel)(values)
 
 
 def to_json(c: Contract, values: Any, camel: bool = False) -> bytes:
@@ -253,6 +253,17 @@ def _xml_text(m: Member, v: Any) -> str:
     return _escape(str(v))
 
 
+def _element(m: Member, ns: str | None, default: str | None,
+             prefixes: dict[str, str]) -> tuple[str, str, str | None]:
+    """A member's element name, the namespace declaration its namespace needs, and the
+    default namespace inside it."""
+    if ns == default:
+        return m.name, "", default
+    if ns in prefixes:
+        return f"{prefixes[ns]}:{m.name}", "", default  # type: ignore[index]
+    return m.name, f' xmlns="{ns}"', ns
+
+
 class _XmlWriter:
     """Writes one document. `default` is the in-scope default namespace, `prefixes` the
     prefixed ones (namespace -> prefix), as DataContractSerializer declares them; `depth`
@@ -280,13 +291,7 @@ class _XmlWriter:
 
     def member(self, m: Member, ns: str | None, v: Any, default: str | None,
                prefixes: dict[str, str], depth: int) -> None:
-        # The element's name and any namespace declaration its namespace needs.
-        if ns == default:
-            tag, decl, inner_default = m.name, "", default
-        elif ns in prefixes:
-            tag, decl, inner_default = f"{prefixes[ns]}:{m.name}", "", default
-        else:
-            tag, decl, inner_default = m.name, f' xmlns="{ns}"', ns
+        tag, decl, inner_default = _element(m, ns, default, prefixes)
         if v is None:
             self.out.append(f'<{tag}{decl} i:nil="true" />')
             return
@@ -385,13 +390,7 @@ def _xml_writer(c: Contract, typed: bool) -> Callable[[Any, list[str]], None] | 
         for m in inner.xml_members:
             if m.kind in (LIST, MAP, INTS, STRS):
                 return False
-            ns = inner.ns_of(m)
-            if ns == default:
-                tag, decl, inner_default = m.name, "", default
-            elif ns in prefixes:
-                tag, decl, inner_default = f"{prefixes[ns]}:{m.name}", "", default
-            else:
-                tag, decl, inner_default = m.name, f' xmlns="{ns}"', ns
+            tag, decl, inner_default = _element(m, inner.ns_of(m), default, prefixes)
             counter[0] += 1
             v = f"v{counter[0]}"
             # A typed view's nested objects are typed views too; a mapping's, mappings.

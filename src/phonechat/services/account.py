@@ -30,15 +30,11 @@ def remembered(cache: GrantCache | None, token: str, now: datetime) -> Grant | N
 
 async def authenticate(db: Database, token: str, now: datetime,
                        cache: GrantCache | None = None) -> Grant:
-    """The grant of a presented token; Unauthorized if unknown, expired, revoked or disabled.
-
-    With a cache, a grant found valid lately is reused (`remembered`, which the request
-    pipeline asks first, without a coroutine). The lookup is always on the primary, never
-    a read replica: a revocation must be seen as soon as it is announced.
+    """The grant of a presented token, looked up; Unauthorized if unknown, expired, revoked
+    or disabled. Callers ask `remembered` first (without a coroutine); a grant found valid
+    here is put in the cache. The lookup is always on the primary, never a read replica: a
+    revocation must be seen as soon as it is announced.
     """
-    grant = remembered(cache, token, now)
-    if grant is not None:
-        return grant
     key = token_hash(token)
     if cache is not None:
         generation = cache.generation
