@@ -18,7 +18,7 @@ from phonechat.api.factory import create_app
 from phonechat.domain.access import Actor, Grant, token_hash
 from phonechat.services.grant_cache import GrantCache
 from phonechat.store import ledger, lifecycle
-from phonechat.store.db import Query
+from phonechat.store.db import Query, _arguments
 from phonechat.store.tables import access_tokens, users
 from tests.conftest import PG_URL, START, bearer
 
@@ -311,3 +311,32 @@ async def test_a_list_page_reads_its_ids_from_the_index_alone_as_a_generic_plan(
             await c.execute("DEALLOCATE ALL; RESET plan_cache_mode; RESET enable_seqscan")
     inner = plan.split("Subquery Scan on page")[1] if "Subquery Scan on page" in plan else plan
     assert "Index Only Scan Backward using ix_bookings_made_list" in inner, plan
+
+
+def test_arguments_are_the_slots_in_order_with_the_statements_constants() -> None:
+    # The positional arguments made once per Query (itemgetter, or a loop where the
+    # statement carries constants) are the slots' values in the SQL's order.
+    params = {"a": 1, "b": "two", "c": None}
+    assert _arguments(())(params) == ()
+    assert tuple(_arguments((("b", True, None),))(params)) == ("two",)
+    assert tuple(_arguments((("c", True, None), ("a", True, None), ("b", True, None)))(params)) \
+        == (None, 1, "two")
+    assert tuple(_arguments((("status", False, "Cancelled"), ("a", True, None)))(params)) \
+        == ("Cancelled", 1)
+    with pytest.raises(KeyError):
+        _arguments((("a", True, None), ("missing", True, None)))(params)
+    sql, args = lifecycle.LOCK.for_pg()
+    assert "$1" in sql and tuple(args({"booking_id": 7})) == (7,)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="needs PHONECHAT_TEST_DATABASE_URL")
+async def test_a_connection_given_back_runs_no_more_queries(db) -> None:
+    # Queries run on asyncpg's connection itself, not its pool proxy: the proxy's guard
+    # against use after release is kept by the wrapper.
+    one = Query(sa.select(sa.literal_column("1")))
+    for use in (db.connection, db.transaction):
+        async with use() as conn:
+            assert await conn.fetchval(one) == 1
+        with pytest.raises(RuntimeError, match="given back to the pool"):
+            conn.fetchval(one)

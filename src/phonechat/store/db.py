@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -29,13 +30,17 @@ class Query:
 
     A slot is a `bindparam("name")` the caller supplies by keyword, or a constant the
     statement itself carries (`kind == "user"` compiles to a parameter with a value).
+    `pg` is what the PostgreSQL connection runs: the SQL and a function from the keyword
+    arguments to the positional ones, made once (most queries take only supplied names:
+    one `itemgetter`, in C, rather than a loop over the slots on every call).
     """
 
-    __slots__ = ("statement", "_compiled")
+    __slots__ = ("statement", "_compiled", "pg")
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._compiled: dict[str, tuple[str, tuple[tuple[str, bool, Any], ...]]] = {}
+        self.pg: tuple[str, Callable[[dict[str, Any]], Sequence[Any]]] | None = None
 
     def compiled(self, dialect: str) -> tuple[str, tuple[tuple[str, bool, Any], ...]]:
         c = self._compiled.get(dialect)
@@ -47,6 +52,25 @@ class Query:
                 slots.append((name, bool(bind.required), bind.value))
             c = self._compiled[dialect] = (comp.string, tuple(slots))
         return c
+
+    def for_pg(self) -> tuple[str, Callable[[dict[str, Any]], Sequence[Any]]]:
+        if self.pg is None:
+            sql, slots = self.compiled("postgresql")
+            self.pg = (sql, _arguments(slots))
+        return self.pg
+
+
+def _arguments(slots: tuple[tuple[str, bool, Any], ...]) -> Callable[[dict[str, Any]], Sequence[Any]]:
+    """The positional arguments of a statement's slots, from the keyword ones."""
+    names = [name for name, supplied, _ in slots if supplied]
+    if len(names) < len(slots):  # a constant among them
+        return lambda params: _args(slots, params)
+    if not names:
+        return lambda params: ()
+    if len(names) == 1:
+        only = names[0]
+        return lambda params: (params[only],)
+    return itemgetter(*names)  # type: ignore[return-value]
 
 
 Row = Any  # asyncpg.Record or sqlite3.Row: both index by column name
@@ -92,20 +116,20 @@ class _PgConn:
         self._c = c
 
     def fetch(self, q: Query, **params: Any) -> Awaitable[Sequence[Row]]:
-        sql, names = q.compiled("postgresql")
-        return self._c.fetch(sql, *_args(names, params))  # type: ignore[no-any-return]
+        sql, args = q.pg or q.for_pg()
+        return self._c.fetch(sql, *args(params))  # type: ignore[no-any-return]
 
     def fetchrow(self, q: Query, **params: Any) -> Awaitable[Row | None]:
-        sql, names = q.compiled("postgresql")
-        return self._c.fetchrow(sql, *_args(names, params))  # type: ignore[no-any-return]
+        sql, args = q.pg or q.for_pg()
+        return self._c.fetchrow(sql, *args(params))  # type: ignore[no-any-return]
 
     def fetchval(self, q: Query, **params: Any) -> Awaitable[Any]:
-        sql, names = q.compiled("postgresql")
-        return self._c.fetchval(sql, *_args(names, params))  # type: ignore[no-any-return]
+        sql, args = q.pg or q.for_pg()
+        return self._c.fetchval(sql, *args(params))  # type: ignore[no-any-return]
 
     async def execute(self, q: Query, **params: Any) -> int:
-        sql, names = q.compiled("postgresql")
-        status = await self._c.execute(sql, *_args(names, params))
+        sql, args = q.pg or q.for_pg()
+        status = await self._c.execute(sql, *args(params))
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 
@@ -280,18 +304,31 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+class _Released:
+    """What a _PgConn runs on once its block has ended: every query is refused (as the
+    pool's proxy would refuse it), rather than run on a connection another request has."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError("the database connection has been given back to the pool: "
+                           "no query may run on it after its `async with` block")
+
+
+_RELEASED = _Released()
+
+
 class _PgUse:
     """`async with db.connection()` / `db.transaction()`: a pooled connection (in a
     transaction), given back however the block ends; a lost server becomes
     DatabaseUnavailable (and the connection is dropped, see PostgresDatabase._lost)."""
 
-    __slots__ = ("_db", "_tx", "_c", "_xact")
+    __slots__ = ("_db", "_tx", "_c", "_xact", "_conn")
 
     def __init__(self, db: PostgresDatabase, tx: bool) -> None:
         self._db = db
         self._tx = tx
         self._c: Any = None
         self._xact: Any = None
+        self._conn: _PgConn | None = None
 
     async def __aenter__(self) -> _PgConn:
         try:
@@ -308,9 +345,17 @@ class _PgUse:
                 if lost is not None:
                     raise lost from exc
                 raise
-        return _PgConn(c)
+        # Queries go to the pooled connection itself, not through the pool's proxy of it:
+        # the proxy forwards every call through a Python wrapper of its own (*args,
+        # **kwargs, a getattr), a few hundred ns per statement, a dozen statements per
+        # change. The proxy's one guard, no use after release, is kept by _PgConn being
+        # cut off from the connection when the block ends (asyncpg 0.32's `_con`, pinned
+        # in requirements.lock; without one, the proxy is used as before).
+        conn = self._conn = _PgConn(getattr(c, "_con", None) or c)
+        return conn
 
     def __aexit__(self, kind: Any, exc: Any, tb: Any) -> Awaitable[None]:
+        self._conn._c = _RELEASED  # type: ignore[union-attr]  # no more queries on it
         # A plain read that went well only gives its connection back: the pool's own
         # coroutine, without one of ours around it.
         if self._xact is None and exc is None:
