@@ -63,18 +63,6 @@ class App:
 
     # --- ASGI -----------------------------------------------------------------------
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(receive, send)
-
-    # The request path below keeps its coroutines few: each one awaited costs a frame to
-    # make and, at every suspension, to pass through again (bench/RESULTS.md). Steps that
-    # usually complete at once (the body of a GET, a remembered token, the route's call)
-    # are plain functions, and await only when they must.
-
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
             message = await receive()
@@ -121,7 +109,17 @@ class App:
             await self.db.close()
             self.db = None
 
-    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    # The request path keeps its coroutines few: each one awaited costs a frame to make
+    # and, at every suspension, to pass through again (bench/RESULTS.md); the pipeline is
+    # __call__ itself for that reason. Steps that usually complete at once (the body of a
+    # GET, a remembered token, the route's call, a use case's own wrapper) are plain
+    # functions, and await only when they must.
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self._lifespan(receive, send)
+            return
         started = time.perf_counter()
         headers = dict(scope["headers"])
         request_id = _request_id(headers.get(b"x-request-id"))
@@ -152,7 +150,7 @@ class App:
                         self.db, req, route.path, key, self.settings.idempotency_hours,  # type: ignore[arg-type]
                         lambda: self._answer(route, req, scope, headers, fmt, ctype, camel))
             if answer is None:
-                reply = await self._handle(route, req)
+                reply = _replied(route, await self._handle(route, req))
                 extra: list[tuple[bytes, bytes]] = []
         except Exception as exc:  # the one place errors become responses
             reply, extra = _error_reply(exc, scope, headers, request_id)
@@ -184,7 +182,7 @@ class App:
                       headers: dict[bytes, bytes], fmt: str, ctype: str, camel: bool) -> Answer:
         """The rendered answer of the handler, errors included (what idempotency stores)."""
         try:
-            reply = await self._handle(route, req)
+            reply = _replied(route, await self._handle(route, req))
             extra: list[tuple[bytes, bytes]] = []
         except Exception as exc:
             reply, extra = _error_reply(exc, scope, headers, req.request_id)
@@ -244,6 +242,15 @@ class App:
             await cluster.wrote(self.reads, self.db, req.grant.user.id)
             return reply
         return await route.handler(req, args)
+
+
+def _replied(route: Route, answer: Any) -> Reply | RawReply:
+    """A handler's answer as a reply: a Reply or RawReply as it is; anything else is the
+    values of the route's declared reply contract (200), so that a route which only
+    hands on its use case's answer is a plain function, not a coroutine of its own."""
+    if answer.__class__ is Reply or answer.__class__ is RawReply:
+        return answer  # type: ignore[no-any-return]
+    return Reply(route.reply, answer)  # type: ignore[arg-type]
 
 
 def _grant(route: Route, req: Request, grant: Any) -> None:

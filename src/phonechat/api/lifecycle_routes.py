@@ -3,6 +3,7 @@ service, replies."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from ..domain.access import PHONECHAT
@@ -15,6 +16,7 @@ from ..domain.validation import (
 )
 from ..domain.validation import client_phone_number
 from ..services import booking_settings, lifecycle
+from ..services.views import MadeBooking
 from .contracts import (
     BOOKING_REQUIREMENTS, DELETE_RESULT, MADE_BOOKING, MADE_BOOKINGS, PHONECHAT_SETTINGS,
     RECEIVED_BOOKING, RECEIVED_BOOKINGS,
@@ -41,17 +43,15 @@ PAGE_FIELDS = (
 @routes.get("/v1/PhoneChat/MadeBookingDetails", scope=PHONECHAT, reply=MADE_BOOKING,
             group="/v1/Groups/PhoneChat/MadeBookingDetails",
             input=Input("MadeBookingDetails", (BOOKING_ID,)))
-async def made_booking_details(req: Request, args: dict[str, Any]) -> Reply:
-    view = await lifecycle.made_booking_details(req.db, req.actor, args["BookingID"], req.now)
-    return Reply(MADE_BOOKING, view)
+def made_booking_details(req: Request, args: dict[str, Any]) -> Awaitable[MadeBooking]:
+    return lifecycle.made_booking_details(req.db, req.actor, args["BookingID"], req.now)
 
 
 @routes.post("/v1/PhoneChat/CancelMadeBooking", scope=PHONECHAT, reply=MADE_BOOKING,
              input=Input("CancelMadeBooking", (BOOKING_ID, REASON)))
-async def cancel_made_booking(req: Request, args: dict[str, Any]) -> Reply:
-    view = await lifecycle.cancel_made_booking(req.db, req.actor, args["BookingID"],
-                                               args["Reason"], req.now)
-    return Reply(MADE_BOOKING, view)
+def cancel_made_booking(req: Request, args: dict[str, Any]) -> Awaitable[MadeBooking]:
+    return lifecycle.cancel_made_booking(req.db, req.actor, args["BookingID"], args["Reason"],
+                                         req.now)
 
 
 def _page(req: Request, args: dict[str, Any], side: Side) -> Any:

@@ -221,6 +221,16 @@ class Transition:
     unsettled: bool = False  # the UPDATE also requires the booking not settled yet
     private: bool = False  # its event concerns only the party that made the change
 
+    def __post_init__(self) -> None:
+        # `sets` sorted once into what `values` computes and what the caller gives: the
+        # use cases run a transition on every request, and need not sort it every time.
+        object.__setattr__(self, "_computed", tuple(
+            (column, v) for column, v in self.sets.items() if callable(v)))
+        object.__setattr__(self, "_given", tuple(
+            (column, v) for column, v in self.sets.items()
+            if v in (Value.REASON, Value.BY, Value.CREDITS)))
+        object.__setattr__(self, "_writes_reason", Value.REASON in self.sets.values())
+
     def moved(self, b: Booking) -> int | None:
         """The credits it moves from `b` (before the change), or None."""
         money = self.money(b)
@@ -229,7 +239,7 @@ class Transition:
         return amount or None
 
     def event_reason(self, change: Change) -> str | None:
-        return self.reason(change) if Value.REASON in self.sets.values() else None
+        return self.reason(change) if self._writes_reason else None  # type: ignore[attr-defined]
 
     def check(self, b: Booking, now: datetime, hold: timedelta = DEFAULT_SETTLEMENT_HOLD) -> Status:
         """The Status this leads to from `b`, or RuleBroken naming the rule and the state."""
@@ -248,14 +258,12 @@ class Transition:
 
     def values(self, b: Booking, now: datetime, change: Change) -> dict[str, object]:
         """The values of the columns it sets that are not the moment or a constant."""
-        given = {Value.REASON: self.reason(change), Value.BY: change.by,
-                 Value.CREDITS: change.credits}
         out: dict[str, object] = {}
-        for column, v in self.sets.items():
-            if callable(v):
-                out[column] = v(b, now)
-            elif v in given:
-                out[column] = given[v]
+        for column, compute in self._computed:  # type: ignore[attr-defined]
+            out[column] = compute(b, now)
+        for column, v in self._given:  # type: ignore[attr-defined]
+            out[column] = (self.reason(change) if v is Value.REASON
+                           else change.by if v is Value.BY else change.credits)
         return out
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ..domain import lifecycle as rules
@@ -52,28 +51,36 @@ def _as_seen(row: Row | None, side: Side,
     return views.made_booking(row, now) if side is CLIENT else views.received_booking(row, now)
 
 
-async def _move_credits(tx: Conn, money: Money, row: Row, now: datetime, reason: str) -> None:
+def _move_credits(tx: Conn, money: Money, row: Row, now: datetime,
+                  reason: str) -> Awaitable[object] | None:
+    """What moves the transition's credits, to await (None: nothing moves). A plain
+    function: the ledger's coroutine is awaited by `apply` itself, one frame fewer."""
     if money is Money.HOLD:
-        try:
-            await ledger.hold(tx, booking_id=row["id"], from_user_id=row["client_id"],
-                              amount=row["credits"], reason=reason, at=now)
-        except ledger.InsufficientCredits:
-            raise RuleBroken(
-                f"The booking cannot be {reason}: you have fewer credits than its Credits "
-                f"({format_credits(row['credits'])}); its Status is {row['status']}.") from None
-    elif money is Money.RELEASE:
-        await ledger.release_hold(tx, booking_id=row["id"], to_user_id=row["client_id"],
-                                  reason=reason, at=now)
-    elif money is Money.PAY:
-        await ledger.release_hold(tx, booking_id=row["id"], to_user_id=row["candidate_id"],
-                                  reason=reason, at=now)
+        return _hold(tx, row, now, reason)
+    if money is Money.RELEASE:
+        return ledger.release_hold(tx, booking_id=row["id"], to_user_id=row["client_id"],
+                                   reason=reason, at=now)
+    if money is Money.PAY:
+        return ledger.release_hold(tx, booking_id=row["id"], to_user_id=row["candidate_id"],
+                                   reason=reason, at=now)
+    return None
 
 
-async def _append_event(tx: Conn, event: str, row: Row, status: str, previous: str | None,
-                        actor: Actor | None, now: datetime, *, reason: str | None = None,
-                        credits: int | None = None, private: bool = False) -> None:
+async def _hold(tx: Conn, row: Row, now: datetime, reason: str) -> None:
+    try:
+        await ledger.hold(tx, booking_id=row["id"], from_user_id=row["client_id"],
+                          amount=row["credits"], reason=reason, at=now)
+    except ledger.InsufficientCredits:
+        raise RuleBroken(
+            f"The booking cannot be {reason}: you have fewer credits than its Credits "
+            f"({format_credits(row['credits'])}); its Status is {row['status']}.") from None
+
+
+def _append_event(tx: Conn, event: str, row: Row, status: str, previous: str | None,
+                  actor: Actor | None, now: datetime, *, reason: str | None = None,
+                  credits: int | None = None, private: bool = False) -> Awaitable[int]:
     by = actor.manager or actor if actor else None  # a manager acting: theirs, and for whom
-    await events.append(
+    return events.append(
         tx, type=event, created=now, booking_id=row["id"], status=status,
         previous_status=previous, by_user_id=by.id if by else None,
         by_nickname=by.nickname if by else None,
@@ -92,7 +99,9 @@ async def apply(tx: Conn, t: Transition, row: Row, now: datetime, change: Change
     if not await store.change(tx, t, row["id"], row["status"], at=now,
                               **t.values(b, now, change)):
         return False
-    await _move_credits(tx, t.money(b), row, now, t.verb)
+    moving = _move_credits(tx, t.money(b), row, now, t.verb)
+    if moving is not None:
+        await moving
     await _append_event(tx, t.event, row, status, row["status"], actor, now,
                         reason=t.event_reason(change), credits=t.moved(b), private=t.private)
     return True
@@ -106,7 +115,8 @@ async def run(db: Database, action: Action, actor: Actor, booking_id: int, now: 
     side = t.by[0]
     async with db.transaction() as tx:
         row = await _lock(tx, side, actor, booking_id)
-        if not await apply(tx, t, row, now, replace(change, by=actor.nickname), actor):
+        if not await apply(tx, t, row, now, Change(change.reason, change.credits, actor.nickname),
+                           actor):
             # Only reachable where row locks do not exist; say what the booking is now.
             latest = await store.lock(tx, booking_id)
             raise RuleBroken(f"The booking was changed by another request at the same time; "
@@ -143,45 +153,45 @@ def made_booking_details(db: Database, actor: Actor, booking_id: int,
     return booking_details(db, CLIENT, actor, booking_id, now)
 
 
-async def cancel_made_booking(db: Database, actor: Actor, booking_id: int, reason: str,
-                              now: datetime) -> views.MadeBooking | views.ReceivedBooking:
+def cancel_made_booking(db: Database, actor: Actor, booking_id: int, reason: str,
+                        now: datetime) -> Awaitable[views.MadeBooking | views.ReceivedBooking]:
     """CancelMadeBooking, as published: CancelledBy is the client's nickname."""
-    return await run(db, Action.CANCEL_BY_CLIENT, actor, booking_id, now, Change(reason))
+    return run(db, Action.CANCEL_BY_CLIENT, actor, booking_id, now, Change(reason))
 
 
-async def confirm_made_booking(db: Database, actor: Actor, booking_id: int,
-                               now: datetime) -> views.MadeBooking | views.ReceivedBooking:
-    return await run(db, Action.CONFIRM, actor, booking_id, now)
+def confirm_made_booking(db: Database, actor: Actor, booking_id: int,
+                         now: datetime) -> Awaitable[views.MadeBooking | views.ReceivedBooking]:
+    return run(db, Action.CONFIRM, actor, booking_id, now)
 
 
-async def reschedule_made_booking(db: Database, actor: Actor, booking_id: int,
-                                  now: datetime) -> views.MadeBooking | views.ReceivedBooking:
-    return await run(db, Action.RESCHEDULE, actor, booking_id, now)
+def reschedule_made_booking(db: Database, actor: Actor, booking_id: int,
+                            now: datetime) -> Awaitable[views.MadeBooking | views.ReceivedBooking]:
+    return run(db, Action.RESCHEDULE, actor, booking_id, now)
 
 
 # --- the received side (the booked user) --------------------------------------------------
 
 
-async def accept_received_booking(db: Database, actor: Actor, booking_id: int, credits: int,
-                                  now: datetime) -> views.MadeBooking | views.ReceivedBooking:
+def accept_received_booking(db: Database, actor: Actor, booking_id: int, credits: int,
+                            now: datetime) -> Awaitable[views.MadeBooking | views.ReceivedBooking]:
     if credits <= 0:
         raise Invalid.field("Credits", "The field Credits must be more than 0.")
-    return await run(db, Action.ACCEPT, actor, booking_id, now, Change(credits=credits))
+    return run(db, Action.ACCEPT, actor, booking_id, now, Change(credits=credits))
 
 
-async def reject_received_booking(db: Database, actor: Actor, booking_id: int, reason: str,
-                                  now: datetime) -> views.ReceivedBooking:
-    return await run(db, Action.REJECT, actor, booking_id, now, Change(reason))  # type: ignore[return-value]
+def reject_received_booking(db: Database, actor: Actor, booking_id: int, reason: str,
+                            now: datetime) -> Awaitable[views.ReceivedBooking]:
+    return run(db, Action.REJECT, actor, booking_id, now, Change(reason))  # type: ignore[return-value]
 
 
-async def cancel_received_booking(db: Database, actor: Actor, booking_id: int, reason: str,
-                                  now: datetime) -> views.ReceivedBooking:
-    return await run(db, Action.CANCEL_BY_CANDIDATE, actor, booking_id, now, Change(reason))  # type: ignore[return-value]
+def cancel_received_booking(db: Database, actor: Actor, booking_id: int, reason: str,
+                            now: datetime) -> Awaitable[views.ReceivedBooking]:
+    return run(db, Action.CANCEL_BY_CANDIDATE, actor, booking_id, now, Change(reason))  # type: ignore[return-value]
 
 
-async def reinvite(db: Database, actor: Actor, booking_id: int, reason: str | None,
-                   now: datetime) -> views.ReceivedBooking:
-    return await run(db, Action.REINVITE, actor, booking_id, now, Change(reason))  # type: ignore[return-value]
+def reinvite(db: Database, actor: Actor, booking_id: int, reason: str | None,
+                   now: datetime) -> Awaitable[views.ReceivedBooking]:
+    return run(db, Action.REINVITE, actor, booking_id, now, Change(reason))  # type: ignore[return-value]
 
 
 # --- both sides: reading and deleting -----------------------------------------------------

@@ -9,7 +9,7 @@ and a feed reader past 11 would never see 10). SQLite serialises writers already
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,8 +46,8 @@ APPEND = Query(e.insert().from_select(
     sa.select(*[p(c.name, type_=c.type) for c in _COLUMNS]).select_from(_ORDERED)))
 
 
-async def append(conn: Conn, **columns: Any) -> None:
-    await conn.execute(APPEND, **columns)
+def append(conn: Conn, **columns: Any) -> Awaitable[int]:
+    return conn.execute(APPEND, **columns)
 
 
 _FIELDS = [e.c.id, *_COLUMNS]

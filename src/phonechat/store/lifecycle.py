@@ -99,8 +99,8 @@ async def page(conn: Conn, side: str, user_id: int, *, order: str, start: dateti
     return total, rows
 
 
-async def lock(conn: Conn, booking_id: int) -> Row | None:
-    return await conn.fetchrow(LOCK, booking_id=booking_id)
+def lock(conn: Conn, booking_id: int) -> Awaitable[Row | None]:
+    return conn.fetchrow(LOCK, booking_id=booking_id)
 
 
 # --- one conditional UPDATE per transition, made from its declaration -----------------
