@@ -103,14 +103,19 @@ _second: tuple[int, str] = (-1, "")  # the last whole second written, as ISO tex
 
 def _utc_now_iso() -> str:
     """datetime.now(UTC).isoformat(), with the date and time of day worked out once a
-    second rather than on every access line."""
+    second rather than on every access line (and the microseconds in integers: a third of
+    the cost of the float arithmetic and rounding)."""
     global _second
-    t = time.time()
-    whole = int(t)
+    whole, micro = divmod(time.time_ns() // 1000, 1_000_000)
     if whole != _second[0]:
         _second = (whole, datetime.fromtimestamp(whole, _UTC).isoformat()[:-6])
-    micro = min(999_999, round((t - whole) * 1_000_000))
     return f"{_second[1]}.{micro:06d}+00:00" if micro else f"{_second[1]}+00:00"
+
+
+def _ms(seconds: float) -> float:
+    # round(seconds * 1000, 3), without round()'s decimal conversion (four times the cost):
+    # an integer count of microseconds over 1000 is the nearest double to that decimal.
+    return round(seconds * 1_000_000) / 1000
 
 
 @atexit.register
@@ -127,9 +132,9 @@ def access(request_id: str, method: str, path: str, status: int, seconds: float)
             {"time": _utc_now_iso(), "level": "INFO",
              "logger": "phonechat.access", "message": "request", "request_id": request_id,
              "method": method, "path": path, "status": status,
-             "ms": round(seconds * 1000, 3)},
+             "ms": _ms(seconds)},
             option=orjson.OPT_APPEND_NEWLINE))
     elif _access.isEnabledFor(logging.INFO):
         _access.info("request", extra={"fields": {
             "request_id": request_id, "method": method, "path": path, "status": status,
-            "ms": round(seconds * 1000, 3)}})
+            "ms": _ms(seconds)}})
