@@ -340,3 +340,16 @@ async def test_a_connection_given_back_runs_no_more_queries(db) -> None:
             assert await conn.fetchval(one) == 1
         with pytest.raises(RuntimeError, match="given back to the pool"):
             conn.fetchval(one)
+
+
+def test_a_serving_worker_freezes_its_startup_objects_out_of_the_collector(tmp_path) -> None:
+    # phonechat.api.asgi is what `serve`'s workers import: its objects are frozen
+    # (gc.freeze), so that full collections do not walk them on every request's garbage.
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PHONECHAT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    out = subprocess.run([sys.executable, "-c", "import gc, phonechat.api.asgi; "
+                          "print(gc.get_freeze_count())"], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert int(out.split()[-1]) > 10_000
