@@ -287,12 +287,18 @@ def main() -> None:
     ap.add_argument("--no-profile", action="store_true",
                     help="skip sampling both servers with py-spy during an extra detail read "
                          "(done when .venv has py-spy)")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="alternations per measurement: ref, ours, ours, ref, that many times "
+                         "over the same total time (2; 1 with --quick)")
     ap.add_argument("--output", default=str(BENCH / "RESULTS.md"))
     ap.add_argument("--note", default="", help="a line for RESULTS.md's Machine section "
                     "(e.g. what else the machine ran)")
     opts = ap.parse_args()
     seconds = 4.0 if opts.quick else opts.seconds
     warm = 1.0 if opts.quick else 2.0
+    # On a shared machine whose speed drifts within seconds, more and shorter alternations
+    # average the drift over both servers; one ref-ours-ours-ref cancels only a steady one.
+    rounds = max(1, opts.rounds or (1 if opts.quick else 2))
     global WRK
     WRK = ensure_wrk()
     signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(1)))
@@ -313,8 +319,8 @@ def main() -> None:
     def compare(size: int, what: str, script: str, args: list[str], threads: int = 1,
                 other: str = "ref") -> None:
         """The same load against the reference (or a peer) and phonechat, interleaved ref,
-        ours, ours, ref (half the time each) so that a change of background load hits both
-        alike."""
+        ours, ours, ref (`rounds` times, in slices of equal time) so that a change of
+        background load hits both alike."""
         writes = script == "cancel.lua"
 
         def run(name: str, duration: float) -> Result:
@@ -330,8 +336,8 @@ def main() -> None:
         for name in (other, "ours"):
             run(name, warm)
         parts: dict[str, list[Result]] = {other: [], "ours": []}
-        for name in (other, "ours", "ours", other):
-            parts[name].append(run(name, seconds / 2))
+        for name in (other, "ours", "ours", other) * rounds:
+            parts[name].append(run(name, seconds / (2 * rounds)))
         res = {name: combine(rs) for name, rs in parts.items()}
         for name in (other, "ours"):
             r = res[name]
@@ -429,7 +435,7 @@ def main() -> None:
     if opts.note:
         info["note"] = opts.note
     report = render(info, rows, notes, plans, seeded, seconds, load_before, loadavg(),
-                    started_at, profile_text)
+                    started_at, profile_text, rounds)
     Path(opts.output).write_text(report)
     print(report)
     log(f"written {opts.output}")
@@ -517,14 +523,19 @@ def summarise_profile(path: Path) -> str:
     return "\n".join(lines)
 
 
+def _times(rounds: int) -> str:
+    return "" if rounds == 1 else " twice over" if rounds == 2 else f", {rounds} times over"
+
+
 def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, started_at,
-           profile_text) -> str:
+           profile_text, rounds: int = 1) -> str:
     out = [
         "# Benchmark results",
         "",
         f"Produced by `bench/run.sh` on {started_at:%Y-%m-%d %H:%M} UTC. Each line: wrk, "
         f"{CONNECTIONS} connections on loopback, after a warm-up, {seconds:g} s against each "
-        "server, interleaved ref, ours, ours, ref (half the time each) so that a change in the "
+        f"server, interleaved ref, ours, ours, ref{_times(rounds)} "
+        f"(slices of {seconds / (2 * rounds):g} s) so that a change in the "
         "machine's other load hits both alike. `ours` is `phonechat serve` with every feature "
         "on (token check with its cache, scope check, content negotiation, JSON access log to "
         "a file, the metrics hook when present); `ref` is bench/reference_app.py (bare ASGI on "
@@ -534,7 +545,7 @@ def render(info, rows, notes, plans, seeded, seconds, load_before, load_after, s
         "the same bytes). ratio = ours / ref requests/s; cpu = CPU "
         "time of the server's processes per request (steadier than requests/s on a busy "
         "machine: it does not count time the server waited for a core); spread = how far "
-        "apart the two halves of a measurement were (the noise).",
+        "apart the fastest and slowest slice of a measurement were (the noise).",
         "",
         "| bookings | request | ours req/s | p50 ms | p99 ms | cpu us | ref req/s | p50 ms "
         "| p99 ms | cpu us | ratio | p99 ours/ref | spread ours/ref |",
