@@ -350,7 +350,6 @@ def test_a_serving_worker_freezes_its_startup_objects_out_of_the_collector(tmp_p
 
     env = {**os.environ, "PHONECHAT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     out = subprocess.run([sys.executable, "-c", "import gc, phonechat.api.asgi; "
-                          "print(gc.get_freeze_count(), *gc.get_threshold())"], env=env,
-                         capture_output=True, text=True, check=True).stdout
-    frozen, young, *_ = (int(n) for n in out.split()[-4:])
-    assert frozen > 10_000 and young == 20_000
+                          "print(gc.get_freeze_count())"], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert int(out.split()[-1]) > 10_000

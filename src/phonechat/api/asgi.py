@@ -14,9 +14,5 @@ app = create_app(_settings)
 # long as the worker: moved out of the collector's reach, so that its full passes walk
 # only what requests make. Without this the passes over the startup objects (about 80,000)
 # cost a list page of 50 bookings 13-22% of its CPU (docs/performance.md).
-# And collections are rarer: a young collection per 20,000 new objects rather than 700
-# (a detail read makes a few hundred; measured in-process, 5-7% of a detail read's and
-# 4% of a page's CPU); cyclic garbage, which requests rarely make, waits a little longer.
 gc.collect()
 gc.freeze()
-gc.set_threshold(20_000, 20, 100)
