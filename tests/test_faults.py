@@ -128,7 +128,10 @@ async def test_a_worker_killed_mid_write_leaves_every_booking_whole_and_the_ledg
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as c:
             tasks = [asyncio.create_task(post_cancel(c, b)) for b in ids]
-            waiting = await lock_waiters(admin, 1, "%credit_accounts%")
+            # A cancel stopped by the test's lock, not one queued for a moment behind
+            # another cancel's lock on the client's account (it may be done by the kill).
+            waiting = await lock_waiters(admin, 1, "%credit_accounts%",
+                                         blocked_by=blocker.get_server_pid())
             victim = server.pid_holding_socket(waiting[0]["client_port"])
             assert victim in server.worker_pids()
             os.kill(victim, signal.SIGKILL)  # with a write half done in its transaction

@@ -197,15 +197,18 @@ def connection_refused(port: int) -> bool:
 
 
 async def lock_waiters(admin: asyncpg.Connection, n: int, like: str = "%",
-                       timeout: float = 30) -> list:
+                       timeout: float = 30, blocked_by: int | None = None) -> list:
     """Wait until n requests' transactions wait on a row lock (the test holds it), their
-    query text matching `like`; returns their pg_stat_activity rows."""
+    query text matching `like` (and, with `blocked_by`, waiting on that backend: not a
+    request queued for a moment behind another request's lock); returns their
+    pg_stat_activity rows."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         rows = await admin.fetch(
             "SELECT pid, client_port, query FROM pg_stat_activity "
             "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-            "AND pid <> pg_backend_pid() AND query ILIKE $1", like)
+            "AND pid <> pg_backend_pid() AND query ILIKE $1 "
+            "AND ($2::int IS NULL OR $2::int = ANY(pg_blocking_pids(pid)))", like, blocked_by)
         if len(rows) >= n:
             return rows
         await asyncio.sleep(0.05)
