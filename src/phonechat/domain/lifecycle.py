@@ -226,10 +226,10 @@ class Transition:
         # use cases run a transition on every request, and need not sort it every time.
         object.__setattr__(self, "_computed", tuple(
             (column, v) for column, v in self.sets.items() if callable(v)))
-        object.__setattr__(self, "_given", tuple(
-            (column, v) for column, v in self.sets.items()
-            if v in (Value.REASON, Value.BY, Value.CREDITS)))
-        object.__setattr__(self, "_writes_reason", Value.REASON in self.sets.values())
+        given = tuple((column, v) for column, v in self.sets.items()
+                      if v in (Value.REASON, Value.BY, Value.CREDITS))
+        object.__setattr__(self, "_given", given)
+        object.__setattr__(self, "_writes_reason", any(v is Value.REASON for _, v in given))
 
     def moved(self, b: Booking) -> int | None:
         """The credits it moves from `b` (before the change), or None."""

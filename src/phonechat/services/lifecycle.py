@@ -190,7 +190,7 @@ def cancel_received_booking(db: Database, actor: Actor, booking_id: int, reason:
 
 
 def reinvite(db: Database, actor: Actor, booking_id: int, reason: str | None,
-                   now: datetime) -> Awaitable[views.ReceivedBooking]:
+             now: datetime) -> Awaitable[views.ReceivedBooking]:
     return run(db, Action.REINVITE, actor, booking_id, now, Change(reason))  # type: ignore[return-value]
 
 
